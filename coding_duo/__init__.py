@@ -1,0 +1,69 @@
+"""Coding Duo: a pair-programming room with a server-synchronised turn timer."""
+from __future__ import annotations
+
+import hashlib
+import os
+
+from flask import Flask, url_for
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .errors import register_error_handlers
+from .extensions import db, migrate
+from .services import Duo
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """The application factory. It builds everything but starts nothing: the
+    scheduler is started by whoever serves (``app.py``), once per process."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="../static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config_module.from_environment(app.instance_path))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    if overrides:
+        app.config.update(overrides)
+    app.json.sort_keys = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    app.extensions["coding_duo"] = Duo(app)
+
+    from .api import bp as api_bp
+    from .pages import bp as pages_bp
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pages_bp)
+    register_error_handlers(app)
+    _register_asset_helper(app)
+    return app
+
+
+def _register_asset_helper(app: Flask) -> None:
+    """``asset('room.js')`` -> ``/static/room.js?v=<content hash>``: browsers may cache
+    static files for ever, and a new release still reaches them."""
+    versions: dict[str, str] = {}
+
+    def asset(filename: str) -> str:
+        version = versions.get(filename)
+        if version is None or app.debug:
+            with open(os.path.join(app.static_folder, filename), "rb") as handle:
+                version = versions[filename] = hashlib.sha256(handle.read()).hexdigest()[:12]
+        return url_for("static", filename=filename, v=version)
+
+    app.jinja_env.globals["asset"] = asset
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite from many threads: WAL so readers never wait for the writer, and a
+    busy timeout instead of 'database is locked'."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,54 @@
+from flask import jsonify, request
+
+from .. import access_code
+from ..models import RoomStatus
+from ..rooms import create_room, mark_deleted, readable_room, room_exists, room_json
+from ..services import duo
+from ..validation import CreateRoom, UpdateStatus, parse_body
+from . import bp
+
+
+@bp.post("/pair-room")
+def create():
+    body = parse_body(CreateRoom)
+    room = create_room(body.driver, body.navigator, body.timerDuration,
+                       body.timerRemainingTime, body.missionUrl)
+    return jsonify(accessCode=access_code.display(room.access_code)), 201
+
+
+@bp.get("/pair-room/exists")
+def exists():
+    return jsonify(exists=room_exists(request.args.get("access_code", "")))
+
+
+@bp.get("/pair-room/<code>")
+def get(code):
+    room = readable_room(code)
+    return jsonify(room_json(room, duo().timers.timer_for(room), duo().timers.clock()))
+
+
+@bp.patch("/pair-room/<code>/pair-swap")
+def swap(code):
+    duo().timers.swap(readable_room(code))
+    return "", 204
+
+
+@bp.patch("/pair-room/<code>/status")
+def status(code):
+    room = readable_room(code)
+    body = parse_body(UpdateStatus)
+
+    def set_status(room):
+        room.status = body.status
+
+    duo().timers.change_room(room, set_status,
+                             stop_timer=body.status == RoomStatus.COMPLETED.value)
+    return "", 204
+
+
+@bp.delete("/pair-room/<code>")
+def delete(code):
+    room = readable_room(code)
+    duo().timers.change_room(room, mark_deleted, stop_timer=True)
+    duo().timers.forget(room.access_code)
+    return "", 204

@@ -1,0 +1,46 @@
+"""Configuration from the environment, with defaults that work out of the box."""
+from __future__ import annotations
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def database_url(raw: str | None, instance_path: str) -> str:
+    """``DATABASE_URL`` as SQLAlchemy wants it; PaaS hands out ``postgres://``."""
+    if not raw:
+        return "sqlite:///" + os.path.join(instance_path, "coding_duo.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+def from_environment(instance_path: str) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
+        "PORT": _int("PORT", 8000),
+        "HOST": os.environ.get("HOST", "0.0.0.0"),
+        # Streams: a comment line when nothing else was sent for this long (proxies cut
+        # idle connections at 55-60 s), the longest a stream lives before the browser is
+        # told to reconnect, and how often a waiting stream checks for a vanished client.
+        "HEARTBEAT_SECONDS": _float("HEARTBEAT_SECONDS", 15),
+        "STREAM_MAX_AGE_SECONDS": _float("STREAM_MAX_AGE_SECONDS", 20 * 60),
+        "STREAM_RETRY_MS": _int("STREAM_RETRY_MS", 2000),
+        "DISCONNECT_POLL_SECONDS": _float("DISCONNECT_POLL_SECONDS", 5),
+        "STREAM_QUEUE_SIZE": _int("STREAM_QUEUE_SIZE", 64),
+        # Capacity: each open stream holds one waitress thread; MAX_STREAMS are allowed
+        # at once and API_THREADS more threads stay free for everything else.
+        "MAX_STREAMS": _int("MAX_STREAMS", 500),
+        "API_THREADS": _int("API_THREADS", 16),
+        # A running timer in a room with no stream for this long is paused (0: never).
+        "EMPTY_ROOM_GRACE_SECONDS": _float("EMPTY_ROOM_GRACE_SECONDS", 60),
+        "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+    }

@@ -1,0 +1,75 @@
+"""One error shape for the whole API: ``{"message": ...}`` with a 4xx/5xx status."""
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+class NotFound(ApiError):
+    def __init__(self, message: str):
+        super().__init__(404, message)
+
+
+class Conflict(ApiError):
+    def __init__(self, message: str):
+        super().__init__(409, message)
+
+
+class BadRequest(ApiError):
+    def __init__(self, message: str):
+        super().__init__(400, message)
+
+
+def json_error(status: int, message: str, headers: dict | None = None):
+    response = jsonify(message=message)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def error_page(status: int, message: str):
+    return render_template("error.html", status=status, message=message), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError):
+        if not _wants_json():
+            return error_page(error.status, error.message)
+        return json_error(error.status, error.message, error.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if not _wants_json():
+            return error_page(error.code, error.description if error.code != 404 else
+                              "There is nothing at this address.")
+        messages = {
+            404: "Not found",
+            405: f"Method {request.method} is not allowed here",
+            413: "Request body too large",
+        }
+        return json_error(error.code, messages.get(error.code, error.description))
+
+    @app.errorhandler(OperationalError)
+    def handle_database_down(error: OperationalError):
+        log.error("database unavailable: %s", error.orig)
+        return json_error(503, "The database is unavailable; try again shortly",
+                          {"Retry-After": "5"})

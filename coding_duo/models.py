@@ -1,0 +1,75 @@
+"""Database models: what must survive a restart and be shared between processes."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, DateTime
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .timer import Timer, TimerStatus
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class RoomStatus(str, Enum):
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+
+
+NAME_MAX = 50
+URL_MAX = 2048
+
+
+class PairRoom(db.Model):
+    __tablename__ = "pair_room"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access_code: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    driver: Mapped[str] = mapped_column(String(NAME_MAX))
+    navigator: Mapped[str] = mapped_column(String(NAME_MAX))
+    mission_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    status: Mapped[str] = mapped_column(String(16), default=RoomStatus.IN_PROGRESS.value)
+    turns_completed: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    timer: Mapped["TimerRecord"] = relationship(
+        back_populates="room", uselist=False, cascade="all, delete-orphan", lazy="joined"
+    )
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def completed(self) -> bool:
+        return self.status == RoomStatus.COMPLETED.value
+
+
+class TimerRecord(db.Model):
+    """The timer's true state. Written on transitions only (start, pause,
+    update, time-up), never per tick."""
+
+    __tablename__ = "timer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("pair_room.id", ondelete="CASCADE"), unique=True)
+    duration_ms: Mapped[int] = mapped_column(BigInteger)
+    remaining_ms: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default=TimerStatus.IDLE.value)
+    ends_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    room: Mapped[PairRoom] = relationship(back_populates="timer")
+
+    def to_domain(self) -> Timer:
+        return Timer(self.duration_ms, self.remaining_ms, TimerStatus(self.status), self.ends_at_ms, self.id)
+
+    def apply(self, timer: Timer) -> None:
+        self.duration_ms = timer.duration_ms
+        self.remaining_ms = timer.remaining_ms
+        self.status = timer.status.value
+        self.ends_at_ms = timer.ends_at_ms

@@ -1,0 +1,58 @@
+"""Server-rendered pages: home (create or join a room) and the pair room."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from . import access_code
+from .errors import ApiError
+from .rooms import create_room, readable_room, room_exists, room_state
+from .services import duo
+from .validation import CreateRoom, validate
+
+bp = Blueprint("pages", __name__)
+
+PRESET_MINUTES = (10, 15, 30)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", presets=PRESET_MINUTES, form={})
+
+
+@bp.post("/rooms")
+def create():
+    form = request.form
+    try:
+        minutes = float(form.get("custom_minutes") or form.get("minutes") or "")
+    except ValueError:
+        return _home_error("Turn length must be a number of minutes.", form)
+    try:
+        body = validate(CreateRoom, {
+            "driver": form.get("driver", ""), "navigator": form.get("navigator", ""),
+            "timerDuration": round(minutes * 60_000)})
+    except ApiError as error:
+        return _home_error(error.message, form)
+    room = create_room(body.driver, body.navigator, body.timerDuration)
+    return redirect(url_for("pages.room", code=access_code.display(room.access_code)), 303)
+
+
+@bp.get("/join")
+def join():
+    code = request.args.get("code", "")
+    if not room_exists(code):
+        return _home_error(f"No room has the code “{code.strip()}”. Check it and try again.",
+                           {"code": code}, status=404)
+    return redirect(url_for("pages.room", code=access_code.display(access_code.normalize(code))))
+
+
+@bp.get("/rooms/<code>")
+def room(code):
+    room = readable_room(code)
+    timers = duo().timers
+    state = room_state(room, timers.timer_for(room), timers.clock())
+    return render_template("room.html", room=room, state=state)
+
+
+def _home_error(message: str, form, status: int = 400):
+    return render_template("home.html", presets=PRESET_MINUTES, form=form,
+                           error=message), status

@@ -1,0 +1,229 @@
+"""The three in-memory registries of the seed design, by their names.
+
+- ``EventStreamsRegistry``: room key -> the connected browsers, each a bounded
+  ``queue.Queue``. Broadcasting encodes an event once and puts it into every
+  queue without blocking; a client whose queue is full is dropped (it will
+  reconnect and get a fresh snapshot) rather than slowing anyone else down.
+- ``SchedulerRegistry``: room key -> an APScheduler interval job whose id is the
+  room key. One BackgroundScheduler per process, started once.
+- ``TimestampRegistry``: room key -> the room's ``Timer`` in memory, so hot reads
+  (timer GET, ticks, start) never touch the database.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from datetime import datetime, timezone
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from .sse import encode_event
+from .timer import Timer
+
+log = logging.getLogger(__name__)
+
+_CLOSE = object()  # queue sentinel: the stream must end
+
+
+class StreamClient:
+    """One connected browser: a bounded queue of encoded chunks."""
+
+    def __init__(self, key: str, maxsize: int):
+        self.key = key
+        self.queue: queue.Queue = queue.Queue(maxsize=maxsize)
+        self.closed = threading.Event()
+        self.dropped = False
+
+    def offer(self, chunk: bytes) -> bool:
+        try:
+            self.queue.put_nowait(chunk)
+            return True
+        except queue.Full:
+            return False
+
+    def close(self) -> None:
+        """Ask the stream to end after what is already queued."""
+        self.closed.set()
+        try:
+            self.queue.put_nowait(_CLOSE)
+        except queue.Full:
+            pass  # the generator also checks ``closed`` after each wake-up
+
+    def next_chunk(self, timeout: float):
+        """The next chunk, ``None`` on timeout, or ``_CLOSE`` when it must end."""
+        try:
+            item = self.queue.get(timeout=timeout)
+        except queue.Empty:
+            return _CLOSE if self.closed.is_set() else None
+        if item is _CLOSE or (self.dropped and self.closed.is_set()):
+            return _CLOSE
+        return item
+
+
+def is_close(item) -> bool:
+    return item is _CLOSE
+
+
+class EventStreamsRegistry:
+    def __init__(self, queue_size: int = 64):
+        self.queue_size = queue_size
+        self._lock = threading.Lock()
+        self._rooms: dict[str, set[StreamClient]] = {}
+        self._ids = itertools.count(1)
+        self.dropped_total = 0
+
+    def register(self, key: str) -> StreamClient:
+        client = StreamClient(key, self.queue_size)
+        with self._lock:
+            self._rooms.setdefault(key, set()).add(client)
+        return client
+
+    def unregister(self, client: StreamClient) -> None:
+        with self._lock:
+            clients = self._rooms.get(client.key)
+            if clients is not None:
+                clients.discard(client)
+                if not clients:
+                    del self._rooms[client.key]
+
+    def count(self, key: str) -> int:
+        with self._lock:
+            return len(self._rooms.get(key, ()))
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(len(c) for c in self._rooms.values())
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+    def encode(self, event: str, data) -> bytes:
+        return encode_event(event, data, self.next_id())
+
+    def broadcast(self, key: str, event: str, data) -> int:
+        """Send to every client of the room; returns how many got it."""
+        with self._lock:
+            chunk = self.encode(event, data)  # ids stay in send order
+            clients = list(self._rooms.get(key, ()))
+            delivered = 0
+            for client in clients:
+                if client.offer(chunk):
+                    delivered += 1
+                else:
+                    self._drop_locked(client)
+        return delivered
+
+    def _drop_locked(self, client: StreamClient) -> None:
+        log.info("dropping slow stream client of room %s (queue full)", client.key)
+        self.dropped_total += 1
+        client.dropped = True
+        client.close()
+        clients = self._rooms.get(client.key)
+        if clients is not None:
+            clients.discard(client)
+            if not clients:
+                del self._rooms[client.key]
+
+    def close_room(self, key: str) -> None:
+        """Every stream of the room gets ``close`` / ``OK`` and ends."""
+        self.broadcast(key, "close", "OK")
+        with self._lock:
+            clients = self._rooms.pop(key, set())
+        for client in clients:
+            client.close()
+
+    def close_all(self) -> None:
+        """End every stream (shutdown): browsers reconnect on their own."""
+        with self._lock:
+            rooms, self._rooms = self._rooms, {}
+        for clients in rooms.values():
+            for client in clients:
+                client.close()
+
+
+class SchedulerRegistry:
+    """Room key -> APScheduler interval job (job id = room key)."""
+
+    _process_lock = threading.Lock()
+    _started_in_process = False
+
+    def __init__(self, pool_size: int = 10):
+        self._scheduler = BackgroundScheduler(
+            timezone=timezone.utc,
+            executors={"default": {"type": "threadpool", "max_workers": pool_size}},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    @property
+    def started(self) -> bool:
+        return self._scheduler.running
+
+    def start(self) -> None:
+        """Start this process's one scheduler; a second one is a programming error."""
+        with SchedulerRegistry._process_lock:
+            if SchedulerRegistry._started_in_process:
+                raise RuntimeError("a scheduler is already running in this process")
+            self._scheduler.start()
+            SchedulerRegistry._started_in_process = True
+
+    def shutdown(self) -> None:
+        with SchedulerRegistry._process_lock:
+            if self._scheduler.running:
+                self._scheduler.shutdown(wait=False)
+                SchedulerRegistry._started_in_process = False
+
+    def schedule(self, key: str, func, first_run_ms: int, interval_s: float = 1.0) -> None:
+        first = datetime.fromtimestamp(first_run_ms / 1000, tz=timezone.utc)
+        self._scheduler.add_job(
+            func, "interval", seconds=interval_s, start_date=first, args=[key],
+            id=key, replace_existing=True,
+        )
+
+    def run_once(self, key: str, func) -> None:
+        """Run ``func(key)`` in the scheduler's pool as soon as possible."""
+        self._scheduler.add_job(func, args=[key], id=f"{key}:once", replace_existing=True)
+
+    def cancel(self, key: str) -> None:
+        try:
+            self._scheduler.remove_job(key)
+        except JobLookupError:
+            pass
+
+    def has(self, key: str) -> bool:
+        return self._scheduler.get_job(key) is not None
+
+    def keys(self) -> list[str]:
+        return [job.id for job in self._scheduler.get_jobs() if ":" not in job.id]
+
+
+class TimestampRegistry:
+    """Room key -> ``Timer`` (running or paused) in memory."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._timers: dict[str, Timer] = {}
+
+    def get(self, key: str) -> Timer | None:
+        with self._lock:
+            timer = self._timers.get(key)
+            return timer.copy() if timer else None
+
+    def put(self, key: str, timer: Timer) -> None:
+        with self._lock:
+            self._timers[key] = timer.copy()
+
+    def setdefault(self, key: str, timer: Timer) -> Timer:
+        """Cache ``timer`` unless the room already has one; returns what is cached."""
+        with self._lock:
+            return self._timers.setdefault(key, timer.copy()).copy()
+
+    def remove(self, key: str) -> None:
+        with self._lock:
+            self._timers.pop(key, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._timers)

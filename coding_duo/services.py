@@ -1,0 +1,64 @@
+"""The per-process machinery, built once per application and reachable from
+views as ``duo()``: the registries, the scheduler service and the stream cap."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import current_app
+
+from .locks import RoomLocks
+from .registries import EventStreamsRegistry, SchedulerRegistry, TimestampRegistry
+from .scheduler_service import SchedulerService
+
+log = logging.getLogger(__name__)
+
+
+class StreamCap:
+    """At most ``limit`` open streams, so waitress always has threads for the API.
+    A slot is taken in the view and released by ``Response.call_on_close``."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._lock = threading.Lock()
+        self.open = 0
+
+    def acquire(self) -> bool:
+        with self._lock:
+            if self.open >= self.limit:
+                return False
+            self.open += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.open -= 1
+
+
+class Duo:
+    def __init__(self, app):
+        config = app.config
+        self.config = config
+        self.streams = EventStreamsRegistry(queue_size=config["STREAM_QUEUE_SIZE"])
+        self.timestamps = TimestampRegistry()
+        self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
+        self.locks = RoomLocks()
+        self.stream_cap = StreamCap(config["MAX_STREAMS"])
+        self.timers = SchedulerService(
+            app, self.streams, self.timestamps, self.schedulers, self.locks,
+            empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"])
+
+    def start(self) -> None:
+        """Start the scheduler (once per process) and resume running timers."""
+        self.schedulers.start()
+        recovered = self.timers.recover()
+        log.info("scheduler started; %d running timer(s) resumed", recovered)
+
+    def shutdown(self) -> None:
+        """Stop ticking and end every stream (browsers reconnect by themselves)."""
+        self.schedulers.shutdown()
+        self.streams.close_all()
+
+
+def duo() -> Duo:
+    return current_app.extensions["coding_duo"]

@@ -1,0 +1,101 @@
+"""Request bodies: parsed as JSON and validated by pydantic models, so every
+endpoint refuses bad input the same way, with a precise 4xx message."""
+from __future__ import annotations
+
+from typing import Annotated, Literal, TypeVar
+
+from flask import request
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr,
+                      ValidationError, model_validator)
+
+from .errors import ApiError, BadRequest
+from .models import NAME_MAX, URL_MAX
+from .timer import MAX_DURATION_MS, MIN_DURATION_MS
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _strip(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if value and not value.lower().startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+Name = Annotated[StrictStr, Field(max_length=NAME_MAX), AfterValidator(_strip)]
+Duration = Annotated[StrictInt, Field(ge=MIN_DURATION_MS, le=MAX_DURATION_MS)]
+Remaining = Annotated[StrictInt, Field(ge=1, le=MAX_DURATION_MS)]
+Url = Annotated[StrictStr, Field(max_length=URL_MAX), AfterValidator(_http_url)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # coduo's client sends e.g. pairId
+
+
+def _remaining_within_duration(duration: int, remaining: int | None) -> None:
+    if remaining is not None and remaining > duration:
+        raise ValueError("remainingTime must not exceed the duration")
+
+
+class CreateRoom(_Body):
+    driver: Name
+    navigator: Name
+    timerDuration: Duration
+    timerRemainingTime: Remaining | None = None
+    missionUrl: Url | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        _remaining_within_duration(self.timerDuration, self.timerRemainingTime)
+        return self
+
+
+class UpdateTimer(_Body):
+    duration: Duration
+    remainingTime: Remaining
+
+    @model_validator(mode="after")
+    def _check(self):
+        _remaining_within_duration(self.duration, self.remainingTime)
+        return self
+
+
+class UpdateStatus(_Body):
+    status: Literal["IN_PROGRESS", "COMPLETED"]
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def parse_body(model: type[M]) -> M:
+    """The request's JSON object validated as ``model``, or a 4xx ApiError."""
+    if not request.get_data(cache=True):
+        raise BadRequest("A JSON body is required")
+    if not request.is_json:
+        raise ApiError(415, "Content-Type must be application/json")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("The body is not valid JSON")
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object")
+    return validate(model, data)
+
+
+def validate(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise BadRequest(_describe(error)) from None
