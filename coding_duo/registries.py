@@ -15,6 +15,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 from datetime import datetime, timezone
 
 from apscheduler.jobstores.base import JobLookupError
@@ -73,21 +74,32 @@ class EventStreamsRegistry:
         self._lock = threading.Lock()
         self._rooms: dict[str, set[StreamClient]] = {}
         self._ids = itertools.count(1)
+        self._emptied_at: dict[str, float] = {}
         self.dropped_total = 0
 
     def register(self, key: str) -> StreamClient:
         client = StreamClient(key, self.queue_size)
         with self._lock:
             self._rooms.setdefault(key, set()).add(client)
+            self._emptied_at.pop(key, None)
         return client
 
     def unregister(self, client: StreamClient) -> None:
         with self._lock:
-            clients = self._rooms.get(client.key)
-            if clients is not None:
-                clients.discard(client)
-                if not clients:
-                    del self._rooms[client.key]
+            self._remove_locked(client)
+
+    def _remove_locked(self, client: StreamClient) -> None:
+        clients = self._rooms.get(client.key)
+        if clients is not None and client in clients:
+            clients.discard(client)
+            if not clients:
+                del self._rooms[client.key]
+                self._emptied_at[client.key] = time.monotonic()
+
+    def emptied_at(self, key: str) -> float | None:
+        """When the room's last stream went away (monotonic), if it has none now."""
+        with self._lock:
+            return self._emptied_at.get(key)
 
     def count(self, key: str) -> int:
         with self._lock:
@@ -121,17 +133,14 @@ class EventStreamsRegistry:
         self.dropped_total += 1
         client.dropped = True
         client.close()
-        clients = self._rooms.get(client.key)
-        if clients is not None:
-            clients.discard(client)
-            if not clients:
-                del self._rooms[client.key]
+        self._remove_locked(client)
 
     def close_room(self, key: str) -> None:
         """Every stream of the room gets ``close`` / ``OK`` and ends."""
         self.broadcast(key, "close", "OK")
         with self._lock:
             clients = self._rooms.pop(key, set())
+            self._emptied_at[key] = time.monotonic()
         for client in clients:
             client.close()
 

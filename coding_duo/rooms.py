@@ -48,11 +48,12 @@ def readable_room(code: str) -> PairRoom:
     return room
 
 
-def ensure_writable(room: PairRoom) -> None:
-    """Commands that change a room refuse completed and deleted rooms (409)."""
+def ensure_writable(room: PairRoom, allow_completed: bool = False) -> None:
+    """Commands that change a room refuse deleted rooms, and (unless the command
+    is about completion itself) completed ones: 409."""
     if room.deleted:
         raise Conflict(f"The room {access_code.display(room.access_code)} was deleted")
-    if room.completed:
+    if room.completed and not allow_completed:
         raise Conflict(f"The room {access_code.display(room.access_code)} is completed")
 
 
@@ -100,9 +101,3 @@ def swap_roles(room: PairRoom) -> None:
 
 def mark_deleted(room: PairRoom) -> None:
     room.deleted_at = utcnow()
-
-
-def set_status(room: PairRoom, status: str) -> None:
-    if room.deleted:
-        raise Conflict(f"The room {access_code.display(room.access_code)} was deleted")
-    room.status = status

@@ -50,7 +50,7 @@ class SchedulerService:
         self.locks = locks
         self.grace = empty_room_grace_seconds
         self.clock = clock
-        self._empty_since: dict[str, float] = {}
+        self._running_since: dict[str, float] = {}  # monotonic, per running room
 
     # ----- reading -------------------------------------------------------------------
 
@@ -87,8 +87,7 @@ class SchedulerService:
                 return False  # already running: starting again changes nothing
             room = self._save(key, timer)
             self._schedule(key, timer, now)
-            if self.streams.count(key) == 0:
-                self._empty_since[key] = time.monotonic()
+            self._running_since[key] = time.monotonic()
             self.streams.broadcast(key, "timer", "start")
             self.streams.broadcast(key, "room", room_state(room, timer, now))
             return True
@@ -125,6 +124,7 @@ class SchedulerService:
         if asked; everyone gets the new ``room`` state."""
         key = room.access_code
         with self.locks(key):
+            ensure_writable(room, allow_completed=True)
             if stop_timer:
                 self._pause_locked(key)
             timer = self.timer_for(room)
@@ -137,7 +137,7 @@ class SchedulerService:
         with self.locks(key):
             self.schedulers.cancel(key)
             self.timestamps.remove(key)
-            self._empty_since.pop(key, None)
+            self._running_since.pop(key, None)
             self.streams.close_room(key)
         self.locks.forget(key)
 
@@ -174,7 +174,7 @@ class SchedulerService:
             with self.locks(key):
                 timer = record.to_domain()
                 self.timestamps.put(key, timer)
-                self._empty_since[key] = time.monotonic()  # grace counts from the restart
+                self._running_since[key] = time.monotonic()  # grace counts from the restart
                 now = self.clock()
                 if timer.is_up(now):
                     self._time_up_locked(key, timer)
@@ -195,7 +195,7 @@ class SchedulerService:
         timer.pause(now)
         room = self._save(key, timer)
         self.schedulers.cancel(key)
-        self._empty_since.pop(key, None)
+        self._running_since.pop(key, None)
         self.streams.broadcast(key, "timer", "pause")
         self.streams.broadcast(key, "remaining-time", str(timer.remaining_ms))
         self.streams.broadcast(key, "room", room_state(room, timer, now))
@@ -211,7 +211,7 @@ class SchedulerService:
 
         room = self._save(key, timer, change=finish_turn)
         self.schedulers.cancel(key)
-        self._empty_since.pop(key, None)
+        self._running_since.pop(key, None)
         self.streams.broadcast(key, "timer", "stop")
         self.streams.broadcast(key, "remaining-time", str(timer.duration_ms))
         self.streams.broadcast(key, "pair", pair_json(room))
@@ -234,8 +234,10 @@ class SchedulerService:
         self.schedulers.schedule(key, self.tick, timer.first_tick_at(now), TICK_SECONDS)
 
     def _abandoned(self, key: str) -> bool:
-        if self.streams.count(key) > 0:
-            self._empty_since.pop(key, None)
+        """Running with no stream for the grace period: since the last stream left,
+        or since the timer started (or the process restarted) if that is later."""
+        if self.grace <= 0 or self.streams.count(key) > 0:
             return False
-        since = self._empty_since.setdefault(key, time.monotonic())
-        return self.grace > 0 and time.monotonic() - since >= self.grace
+        since = max(self._running_since.setdefault(key, time.monotonic()),
+                    self.streams.emptied_at(key) or 0.0)
+        return time.monotonic() - since >= self.grace

@@ -2,7 +2,7 @@ from flask import jsonify, request
 
 from .. import access_code
 from ..models import RoomStatus
-from ..rooms import create_room, mark_deleted, readable_room, room_exists, room_json
+from ..rooms import create_room, load_room, mark_deleted, readable_room, room_exists, room_json
 from ..services import duo
 from ..validation import CreateRoom, UpdateStatus, parse_body
 from . import bp
@@ -29,13 +29,13 @@ def get(code):
 
 @bp.patch("/pair-room/<code>/pair-swap")
 def swap(code):
-    duo().timers.swap(readable_room(code))
+    duo().timers.swap(load_room(code))
     return "", 204
 
 
 @bp.patch("/pair-room/<code>/status")
 def status(code):
-    room = readable_room(code)
+    room = load_room(code)
     body = parse_body(UpdateStatus)
 
     def set_status(room):
@@ -48,7 +48,7 @@ def status(code):
 
 @bp.delete("/pair-room/<code>")
 def delete(code):
-    room = readable_room(code)
+    room = load_room(code)
     duo().timers.change_room(room, mark_deleted, stop_timer=True)
     duo().timers.forget(room.access_code)
     return "", 204

@@ -1,7 +1,7 @@
 from flask import jsonify
 
 from .. import access_code
-from ..rooms import readable_room
+from ..rooms import load_room, readable_room
 from ..services import duo
 from ..validation import UpdateTimer, parse_body
 from . import bp
@@ -21,7 +21,7 @@ def get_timer(code):
 
 @bp.patch("/<code>/timer")
 def update_timer(code):
-    room = readable_room(code)
+    room = load_room(code)
     body = parse_body(UpdateTimer)
     duo().timers.update(room, body.duration, body.remainingTime)
     return "", 204
@@ -29,11 +29,11 @@ def update_timer(code):
 
 @bp.patch("/<code>/timer/start")
 def start_timer(code):
-    duo().timers.start(readable_room(code))
+    duo().timers.start(load_room(code))
     return "", 204
 
 
 @bp.patch("/<code>/timer/stop")
 def stop_timer(code):
-    duo().timers.pause(readable_room(code))
+    duo().timers.pause(load_room(code))
     return "", 204
