@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import resource
 import signal
+import socket
 import sys
 
 from coding_duo import create_app
@@ -38,7 +39,28 @@ def waitress_options(config) -> dict:
         "asyncore_use_poll": True,  # select() stops at 1,024 sockets
         "ident": "coding-duo",
         "clear_untrusted_proxy_headers": True,
+        # A stream whose client stops reading buffers at most this much in waitress;
+        # past it the stream's own thread waits, its queue fills and it is dropped.
+        "outbuf_high_watermark": config["OUTBUF_HIGH_WATERMARK"],
     }
+
+
+def dead_peer_socket_options(config) -> list[tuple[int, int, int]]:
+    """Options waitress sets on every accepted socket. A browser that vanishes without a FIN (laptop lid, lost Wi-Fi) is found by
+    the kernel: keepalive probes on an idle connection, and TCP_USER_TIMEOUT when
+    sent data stays unacknowledged. Its socket then errors, waitress closes the
+    channel and the stream's generator sees ``waitress.client_disconnected``."""
+    user_timeout_ms = int(config["TCP_USER_TIMEOUT_SECONDS"] * 1000)
+    idle = max(1, int(config["KEEPALIVE_IDLE_SECONDS"]))
+    options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1),
+               (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+    for name, value in (("TCP_KEEPIDLE", idle), ("TCP_KEEPINTVL", 2), ("TCP_KEEPCNT", 3),
+                        ("TCP_USER_TIMEOUT", user_timeout_ms)):
+        if hasattr(socket, name):  # Linux; elsewhere the OS defaults apply
+            options.append((socket.IPPROTO_TCP, getattr(socket, name), value))
+    if config["SOCKET_SEND_BUFFER"]:  # bounds kernel memory held for a stalled client
+        options.append((socket.SOL_SOCKET, socket.SO_SNDBUF, config["SOCKET_SEND_BUFFER"]))
+    return options
 
 
 def main() -> None:
@@ -52,16 +74,24 @@ def main() -> None:
     duo = app.extensions["coding_duo"]
     duo.start()
     server = create_server(app, **waitress_options(app.config))
+    server.adj.socket_options = dead_peer_socket_options(app.config)  # not a keyword
+    duo.server_dispatcher = server.task_dispatcher
 
     def stop(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    signal.signal(signal.SIGTERM, stop)
+    def graceful(signum, _frame):
+        """SIGTERM: stop ticking, end every stream (the browsers reconnect to
+        whichever process serves next), give waitress a moment to flush, exit."""
+        logging.getLogger("coding_duo").info("signal %s: shutting down", signum)
+        duo.shutdown()
+        signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, app.config["SHUTDOWN_FLUSH_SECONDS"])
+
+    signal.signal(signal.SIGTERM, graceful)
     logging.getLogger("coding_duo").info("serving on http://%s:%s", app.config["HOST"], app.config["PORT"])
     try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        server.run()  # returns on KeyboardInterrupt/SystemExit
     finally:
         duo.shutdown()
         server.close()

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from . import config as config_module
 from .errors import register_error_handlers
 from .extensions import db, migrate
+from .metrics import init_metrics
 from .services import Duo
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -37,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .pages import bp as pages_bp
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
+    init_metrics(app)
     register_error_handlers(app)
     _register_asset_helper(app)
     return app

@@ -33,8 +33,14 @@ def from_environment(instance_path: str) -> dict:
         "HEARTBEAT_SECONDS": _float("HEARTBEAT_SECONDS", 15),
         "STREAM_MAX_AGE_SECONDS": _float("STREAM_MAX_AGE_SECONDS", 20 * 60),
         "STREAM_RETRY_MS": _int("STREAM_RETRY_MS", 2000),
-        "DISCONNECT_POLL_SECONDS": _float("DISCONNECT_POLL_SECONDS", 5),
+        "DISCONNECT_POLL_SECONDS": _float("DISCONNECT_POLL_SECONDS", 2),
         "STREAM_QUEUE_SIZE": _int("STREAM_QUEUE_SIZE", 64),
+        # Vanished clients (no FIN): found by the kernel within about this long.
+        "TCP_USER_TIMEOUT_SECONDS": _float("TCP_USER_TIMEOUT_SECONDS", 8),
+        "KEEPALIVE_IDLE_SECONDS": _float("KEEPALIVE_IDLE_SECONDS", 4),
+        "OUTBUF_HIGH_WATERMARK": _int("OUTBUF_HIGH_WATERMARK", 256 * 1024),
+        "SOCKET_SEND_BUFFER": _int("SOCKET_SEND_BUFFER", 0),  # bytes; 0: the kernel's default
+        "SHUTDOWN_FLUSH_SECONDS": _float("SHUTDOWN_FLUSH_SECONDS", 0.5),
         # Capacity: each open stream holds one waitress thread; MAX_STREAMS are allowed
         # at once and API_THREADS more threads stay free for everything else.
         "MAX_STREAMS": _int("MAX_STREAMS", 500),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,10 @@ def register_error_handlers(app) -> None:
         return json_error(error.code, messages.get(error.code, error.description))
 
     @app.errorhandler(OperationalError)
-    def handle_database_down(error: OperationalError):
+    @app.errorhandler(InterfaceError)
+    def handle_database_down(error):
         log.error("database unavailable: %s", error.orig)
+        if not _wants_json():
+            return error_page(503, "The database is unavailable; try again shortly.")
         return json_error(503, "The database is unavailable; try again shortly",
                           {"Retry-After": "5"})

@@ -51,6 +51,7 @@ class SchedulerService:
         self.grace = empty_room_grace_seconds
         self.clock = clock
         self._running_since: dict[str, float] = {}  # monotonic, per running room
+        self.ticks_sent = 0
 
     # ----- reading -------------------------------------------------------------------
 
@@ -159,6 +160,7 @@ class SchedulerService:
                 self._time_up_locked(key, timer)
             else:
                 self.streams.broadcast(key, "remaining-time", str(value))
+                self.ticks_sent += 1
 
     @in_app_context
     def recover(self) -> int:

@@ -44,6 +44,8 @@ class Duo:
         self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
         self.locks = RoomLocks()
         self.stream_cap = StreamCap(config["MAX_STREAMS"])
+        self.stopping = False
+        self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.timers = SchedulerService(
             app, self.streams, self.timestamps, self.schedulers, self.locks,
             empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"])
@@ -56,6 +58,7 @@ class Duo:
 
     def shutdown(self) -> None:
         """Stop ticking and end every stream (browsers reconnect by themselves)."""
+        self.stopping = True
         self.schedulers.shutdown()
         self.streams.close_all()
 

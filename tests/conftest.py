@@ -2,7 +2,11 @@ import os
 
 import pytest
 
+from databases import drop_pg_schema, new_pg_schema, require_postgres
 from support import Api, ServerProcess
+
+# TEST_DATABASE=postgres runs every server under test on PostgreSQL instead of SQLite.
+TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
 
 FAST_ENV = {
     "HEARTBEAT_SECONDS": "2",
@@ -15,11 +19,28 @@ FAST_ENV = {
 def database_url_for(tmp_path_factory):
     """A fresh, empty database for each server under test."""
     counter = iter(range(1_000_000))
+    schemas = []
 
     def make(name: str = "db") -> str:
+        if TEST_DATABASE == "postgres":
+            require_postgres()
+            schema, url = new_pg_schema()
+            schemas.append(schema)
+            return url
         path = tmp_path_factory.mktemp("db") / f"{name}-{next(counter)}.sqlite3"
         return f"sqlite:///{path}"
-    return make
+    yield make
+    for schema in schemas:
+        drop_pg_schema(schema)
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A fresh PostgreSQL schema, whatever TEST_DATABASE says."""
+    require_postgres()
+    schema, url = new_pg_schema()
+    yield url
+    drop_pg_schema(schema)
 
 
 @pytest.fixture(scope="session")

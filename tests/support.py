@@ -110,6 +110,16 @@ class Api:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def metrics(self) -> dict[str, float]:
+        """The server's /metrics as {name: value} (samples without labels)."""
+        text = self.call("GET", "/metrics").text
+        values = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#") and "{" not in line:
+                name, value = line.rsplit(" ", 1)
+                values[name] = float(value)
+        return values
+
     def room(self, code) -> dict:
         response = self.call("GET", f"/api/pair-room/{code}")
         assert response.status_code == 200, response.text

@@ -27,6 +27,8 @@ def connect(code):
     key = room.access_code
     d = duo()
     config = d.config
+    if d.stopping:
+        raise ApiError(503, "This server is restarting; reconnecting shortly", {"Retry-After": "1"})
     if not d.stream_cap.acquire():
         raise ApiError(503, "This server has no room for another live stream; retrying shortly",
                        {"Retry-After": "3"})

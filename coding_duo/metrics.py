@@ -1,0 +1,61 @@
+"""Prometheus metrics at /metrics, read from the registries at scrape time."""
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Response
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from .services import duo
+
+bp = Blueprint("metrics", __name__)
+
+
+class DuoCollector:
+    def __init__(self, duo_services):
+        self.duo = duo_services
+
+    def collect(self):
+        d = self.duo
+        yield GaugeMetricFamily("coding_duo_open_streams", "Event streams registered now",
+                                value=d.streams.total())
+        yield GaugeMetricFamily("coding_duo_stream_slots_in_use",
+                                "Stream slots taken (each holds a waitress thread)",
+                                value=d.stream_cap.open)
+        yield GaugeMetricFamily("coding_duo_stream_slots", "Stream slots allowed",
+                                value=d.stream_cap.limit)
+        yield GaugeMetricFamily("coding_duo_rooms_running", "Rooms with a running timer job",
+                                value=len(d.schedulers.keys()))
+        yield GaugeMetricFamily("coding_duo_scheduler_threads",
+                                "APScheduler main threads in this process (must be 1)",
+                                value=sum(t.name == "APScheduler" for t in threading.enumerate()))
+        yield GaugeMetricFamily("coding_duo_threads", "Threads in this process",
+                                value=threading.active_count())
+        dispatcher = d.server_dispatcher
+        if dispatcher is not None:
+            yield GaugeMetricFamily("coding_duo_server_threads_busy",
+                                    "waitress threads handling a request or stream now",
+                                    value=dispatcher.active_count)
+            yield GaugeMetricFamily("coding_duo_server_threads", "waitress threads",
+                                    value=len(dispatcher.threads))
+        yield CounterMetricFamily("coding_duo_ticks_sent", "remaining-time ticks broadcast",
+                                  value=d.timers.ticks_sent)
+        yield CounterMetricFamily("coding_duo_events_dropped",
+                                  "Stream clients dropped because their queue was full",
+                                  value=d.streams.dropped_total)
+
+
+def init_metrics(app) -> None:
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(DuoCollector(app.extensions["coding_duo"]))
+    app.extensions["coding_duo_metrics"] = registry
+    app.register_blueprint(bp)
+
+
+@bp.get("/metrics")
+def metrics():
+    from flask import current_app
+    return Response(generate_latest(current_app.extensions["coding_duo_metrics"]),
+                    mimetype=CONTENT_TYPE_LATEST)
