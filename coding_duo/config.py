@@ -49,4 +49,9 @@ def from_environment(instance_path: str) -> dict:
         "EMPTY_ROOM_GRACE_SECONDS": _float("EMPTY_ROOM_GRACE_SECONDS", 60),
         "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+        # Reference-link previews: private/loopback/link-local targets are refused
+        # unless this is set (tests serve their pages on 127.0.0.1).
+        "LINK_PREVIEW_ALLOW_PRIVATE": os.environ.get("LINK_PREVIEW_ALLOW_PRIVATE", "")
+        .lower() in ("1", "true", "yes"),
+        "LINK_PREVIEW_TIMEOUT_SECONDS": _float("LINK_PREVIEW_TIMEOUT_SECONDS", 3),
     }

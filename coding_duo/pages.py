@@ -5,7 +5,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from . import access_code
 from .errors import ApiError
+from .models import CATEGORY_MAX, TODO_MAX, URL_MAX
+from .references import categories_json, links_json
 from .rooms import create_room, readable_room, room_exists, room_state
+from .todos import todos_json
 from .services import duo
 from .validation import CreateRoom, validate
 
@@ -50,7 +53,26 @@ def room(code):
     room = readable_room(code)
     timers = duo().timers
     state = room_state(room, timers.timer_for(room), timers.clock())
-    return render_template("room.html", room=room, state=state)
+    todos = todos_json(room)
+    done = sum(1 for t in todos if t["isChecked"])
+    return render_template(
+        "room.html", room=room, state=state, todos=todos, links=links_json(room),
+        categories=categories_json(room),
+        summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
+        limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX})
+
+
+def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) -> str:
+    """'3 turns · 45 min paired · 2 of 5 todos done' (room.js says it the same way)."""
+    minutes = paired_ms // 60_000
+    if minutes >= 60:
+        paired = f"{minutes // 60} h {minutes % 60} min"
+    elif minutes:
+        paired = f"{minutes} min"
+    else:
+        paired = f"{paired_ms // 1000} s"
+    return (f"{turns} turn{'s' if turns != 1 else ''} · {paired} paired · "
+            f"{todos_done} of {todos_total} todos done")
 
 
 def _home_error(message: str, form, status: int = 400):

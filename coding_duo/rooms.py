@@ -87,6 +87,7 @@ def room_state(room: PairRoom, timer: Timer, now: int) -> dict:
         "navigator": room.navigator,
         "status": room.status,
         "turnsCompleted": room.turns_completed,
+        "pairedMs": room.paired_ms + timer.run_elapsed(now),
         "timer": timer.snapshot(now),
     }
 

@@ -103,8 +103,9 @@ class SchedulerService:
             ensure_writable(room)
             timer = self.timer_for(room)
             now = self.clock()
+            elapsed = timer.run_elapsed(now)  # the run restarts from the new remaining time
             timer.update(duration_ms, remaining_ms, now)
-            room = self._save(key, timer)
+            room = self._save(key, timer, change=_add_paired(elapsed))
             if timer.running:
                 self._schedule(key, timer, now)
             self.streams.broadcast(key, "timer", "update")
@@ -194,8 +195,9 @@ class SchedulerService:
         if timer.is_up(now):
             self._time_up_locked(key, timer)
             return True
+        elapsed = timer.run_elapsed(now)
         timer.pause(now)
-        room = self._save(key, timer)
+        room = self._save(key, timer, change=_add_paired(elapsed))
         self.schedulers.cancel(key)
         self._running_since.pop(key, None)
         self.streams.broadcast(key, "timer", "pause")
@@ -205,11 +207,13 @@ class SchedulerService:
 
     def _time_up_locked(self, key: str, timer: Timer) -> None:
         """The turn is over: decided here, once. Reset, swap roles, tell everyone."""
+        elapsed = timer.remaining_ms  # the whole run: it reached zero
         timer.reset()
 
         def finish_turn(room: PairRoom) -> None:
             swap_roles(room)
             room.turns_completed += 1
+            room.paired_ms += elapsed
 
         room = self._save(key, timer, change=finish_turn)
         self.schedulers.cancel(key)
@@ -243,3 +247,9 @@ class SchedulerService:
         since = max(self._running_since.setdefault(key, time.monotonic()),
                     self.streams.emptied_at(key) or 0.0)
         return time.monotonic() - since >= self.grace
+
+
+def _add_paired(elapsed_ms: int):
+    def change(room: PairRoom) -> None:
+        room.paired_ms += elapsed_ms
+    return change

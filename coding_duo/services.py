@@ -7,6 +7,7 @@ import threading
 
 from flask import current_app
 
+from .link_preview import LinkPreviewer
 from .locks import RoomLocks
 from .registries import EventStreamsRegistry, SchedulerRegistry, TimestampRegistry
 from .scheduler_service import SchedulerService
@@ -44,6 +45,9 @@ class Duo:
         self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
         self.locks = RoomLocks()
         self.stream_cap = StreamCap(config["MAX_STREAMS"])
+        self.previewer = LinkPreviewer(
+            allow_private=config["LINK_PREVIEW_ALLOW_PRIVATE"],
+            timeout=config["LINK_PREVIEW_TIMEOUT_SECONDS"])
         self.stopping = False
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.timers = SchedulerService(

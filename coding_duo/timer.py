@@ -58,6 +58,12 @@ class Timer:
             return max(0, self.ends_at_ms - now)
         return self.remaining_ms
 
+    def run_elapsed(self, now: int) -> int:
+        """Milliseconds this run has counted down so far (0 when not running)."""
+        if not self.running:
+            return 0
+        return self.remaining_ms - self.remaining(now)
+
     def start(self, now: int) -> bool:
         """Run from the stored remaining time. False (and no change) if already running."""
         if self.running:

@@ -9,7 +9,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictInt, S
                       ValidationError, model_validator)
 
 from .errors import ApiError, BadRequest
-from .models import NAME_MAX, URL_MAX
+from .models import CATEGORY_MAX, NAME_MAX, TODO_MAX, URL_MAX
 from .timer import MAX_DURATION_MS, MIN_DURATION_MS
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,6 +33,10 @@ Name = Annotated[StrictStr, Field(max_length=NAME_MAX), AfterValidator(_strip)]
 Duration = Annotated[StrictInt, Field(ge=MIN_DURATION_MS, le=MAX_DURATION_MS)]
 Remaining = Annotated[StrictInt, Field(ge=1, le=MAX_DURATION_MS)]
 Url = Annotated[StrictStr, Field(max_length=URL_MAX), AfterValidator(_http_url)]
+RequiredUrl = Annotated[Url, AfterValidator(_strip)]
+TodoText = Annotated[StrictStr, Field(max_length=TODO_MAX), AfterValidator(_strip)]
+CategoryName = Annotated[StrictStr, Field(max_length=CATEGORY_MAX), AfterValidator(_strip)]
+PublicId = Annotated[StrictStr, Field(min_length=1, max_length=24)]
 
 
 class _Body(BaseModel):
@@ -69,6 +73,44 @@ class UpdateTimer(_Body):
 
 class UpdateStatus(_Body):
     status: Literal["IN_PROGRESS", "COMPLETED"]
+
+
+class CreateTodo(_Body):
+    content: TodoText
+
+
+class EditTodo(_Body):
+    """coduo's client sends ``contents``; ``content`` is accepted too."""
+    content: TodoText | None = None
+    contents: TodoText | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.content is None and self.contents is None:
+            raise ValueError("content: Field required")
+        return self
+
+    @property
+    def text(self) -> str:
+        return self.content if self.content is not None else self.contents
+
+
+class MoveTodo(_Body):
+    order: Annotated[StrictInt, Field(ge=0, le=100_000)]
+
+
+class CreateLink(_Body):
+    url: RequiredUrl
+    categoryId: PublicId | None = None
+
+
+class CreateCategory(_Body):
+    value: CategoryName
+
+
+class RenameCategory(_Body):
+    categoryId: PublicId
+    updatedCategoryName: CategoryName
 
 
 def _describe(error: ValidationError) -> str:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from . import health, rooms, stream, timer  # noqa: E402,F401  (routes register on bp)
+from . import health, links, rooms, stream, timer, todos  # noqa: E402,F401  (routes register on bp)

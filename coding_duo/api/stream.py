@@ -13,6 +13,7 @@ from flask import Response, request
 
 from ..errors import ApiError
 from ..registries import is_close
+from ..room_tools import list_events
 from ..rooms import readable_room
 from ..services import duo
 from ..sse import encode_comment, encode_retry
@@ -37,8 +38,9 @@ def connect(code):
         # is lost, and nothing older than the snapshot arrives after it.
         with d.locks(key):
             client = d.streams.register(key)
+            events = d.timers.state_events(room) + list_events(room)
             first = encode_retry(config["STREAM_RETRY_MS"]) + b"".join(
-                d.streams.encode(event, data) for event, data in d.timers.state_events(room))
+                d.streams.encode(event, data) for event, data in events)
     except BaseException:
         d.stream_cap.release()
         raise
