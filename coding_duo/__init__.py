@@ -12,6 +12,7 @@ from . import config as config_module
 from .errors import register_error_handlers
 from .extensions import db, migrate
 from .metrics import init_metrics
+from .security import init_security
 from .services import Duo
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -39,6 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pages_bp)
     init_metrics(app)
+    init_security(app)
     register_error_handlers(app)
     _register_asset_helper(app)
     return app

@@ -377,10 +377,75 @@
     }
   });
 
+  // ----- time-up: sound, notification, message -----
+  const chime = $("chime");
+  let soundOn = localStorage.getItem("codingDuo.sound") === "on";
+  let notifyOn = localStorage.getItem("codingDuo.notify") === "on";
+  let timeUpPending = false;
+
+  function renderAlerts() {
+    $("sound").setAttribute("aria-pressed", String(soundOn));
+    $("sound").textContent = soundOn ? "Sound on" : "Enable sound";
+    const canNotify = "Notification" in window;
+    $("notify").hidden = !canNotify;
+    const granted = canNotify && Notification.permission === "granted";
+    $("notify").setAttribute("aria-pressed", String(notifyOn && granted));
+    $("notify").textContent = notifyOn && granted ? "Notifications on" : "Notify me when time is up";
+  }
+
+  $("sound").addEventListener("click", () => {
+    soundOn = !soundOn;
+    localStorage.setItem("codingDuo.sound", soundOn ? "on" : "off");
+    if (soundOn) {
+      // Browsers allow audio only after a click: play muted once, now, to unlock it.
+      chime.muted = true;
+      chime.play().then(() => { chime.pause(); chime.currentTime = 0; chime.muted = false; })
+        .catch(() => { chime.muted = false; });
+    }
+    renderAlerts();
+  });
+
+  $("notify").addEventListener("click", async () => {
+    if (!("Notification" in window)) return;
+    if (notifyOn && Notification.permission === "granted") {
+      notifyOn = false;
+    } else {
+      notifyOn = (await Notification.requestPermission()) === "granted";
+      if (!notifyOn) showError("Notifications are blocked for this site in your browser settings.");
+    }
+    localStorage.setItem("codingDuo.notify", notifyOn ? "on" : "off");
+    renderAlerts();
+  });
+
+  function ring() {
+    if (!soundOn) return;
+    chime.currentTime = 0;
+    chime.play().then(() => {
+      root.dataset.chimes = String((+root.dataset.chimes || 0) + 1);
+    }).catch(() => showError("The browser blocked the sound: click “Enable sound” again."));
+  }
+
+  function timeUp() {
+    const message = "Time is up! " + state.driver + " drives now, " + state.navigator + " navigates.";
+    announce(message);
+    const display = $("display");
+    display.classList.add("time-up");
+    setTimeout(() => display.classList.remove("time-up"), 4000);
+    if (notifyOn && document.hidden && "Notification" in window && Notification.permission === "granted") {
+      new Notification("Coding Duo: time is up", { body: message, tag: "coding-duo-" + code });
+    }
+  }
+
   // ----- the stream -----
+  // Clock offset: serverTime minus arrival time underestimates the true offset by
+  // the one-way delay, so the largest recent sample is the best estimate.
+  const offsetSamples = [];
+
   function onRoom(data) {
     state = data;
-    offset = data.timer.serverTime - Date.now();
+    offsetSamples.push(data.timer.serverTime - Date.now());
+    if (offsetSamples.length > 8) offsetSamples.shift();
+    offset = Math.max(...offsetSamples);
     render();
   }
 
@@ -400,7 +465,10 @@
     },
     timer: (data) => {
       if (data === "stop") {
-        announce("Time is up! Roles swapped — next turn when you are ready.");
+        // The server decided time-up; the swapped roles follow in a `pair` event.
+        timeUpPending = true;
+        state.timer.status = "IDLE";
+        ring();
       } else if (data === "start" || data === "running") {
         announce("");
       }
@@ -410,6 +478,10 @@
       state.driver = pair.driver;
       state.navigator = pair.navigator;
       render();
+      if (timeUpPending) {
+        timeUpPending = false;
+        timeUp();
+      }
     },
     todos: (data) => { lists.todos = JSON.parse(data); renderTodos(); },
     "reference-links": (data) => { lists.links = JSON.parse(data); renderLinks(); },
@@ -445,6 +517,7 @@
   window.addEventListener("online", () => { if (!source || source.readyState === EventSource.CLOSED) connect(); });
   window.addEventListener("offline", () => setConnection("offline", "offline"));
   setInterval(renderTimer, 200);
+  renderAlerts();
   render();
   connect();
 })();
