@@ -25,6 +25,10 @@ def database_url(raw: str | None, instance_path: str) -> str:
 def from_environment(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
+        # Several processes: events cross through Redis pub/sub (one channel under
+        # REDIS_NAMESPACE); without REDIS_URL everything stays in this process.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "REDIS_NAMESPACE": os.environ.get("REDIS_NAMESPACE", "coding-duo"),
         "PORT": _int("PORT", 8000),
         "HOST": os.environ.get("HOST", "0.0.0.0"),
         # Streams: a comment line when nothing else was sent for this long (proxies cut

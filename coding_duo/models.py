@@ -35,11 +35,15 @@ class PairRoom(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=RoomStatus.IN_PROGRESS.value)
     turns_completed: Mapped[int] = mapped_column(Integer, default=0)
     paired_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # time the timer ran
+    # Bumped by every change to the room (timer, roles, lists), under the room's row
+    # lock: processes apply the changes they hear about in this order, stale ones never.
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     timer: Mapped["TimerRecord"] = relationship(
-        back_populates="room", uselist=False, cascade="all, delete-orphan", lazy="joined"
+        back_populates="room", uselist=False, cascade="all, delete-orphan", lazy="joined",
+        innerjoin=True,  # every room has a timer; an inner join can be locked FOR UPDATE
     )
 
     @property
@@ -61,7 +65,7 @@ class TimerRecord(db.Model):
     room_id: Mapped[int] = mapped_column(ForeignKey("pair_room.id", ondelete="CASCADE"), unique=True)
     duration_ms: Mapped[int] = mapped_column(BigInteger)
     remaining_ms: Mapped[int] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16), default=TimerStatus.IDLE.value)
+    status: Mapped[str] = mapped_column(String(16), default=TimerStatus.IDLE.value, index=True)
     ends_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     room: Mapped[PairRoom] = relationship(back_populates="timer")

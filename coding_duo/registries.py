@@ -105,6 +105,11 @@ class EventStreamsRegistry:
         with self._lock:
             return len(self._rooms.get(key, ()))
 
+    def keys(self) -> list[str]:
+        """Rooms with at least one stream in this process."""
+        with self._lock:
+            return list(self._rooms)
+
     def total(self) -> int:
         with self._lock:
             return sum(len(c) for c in self._rooms.values())
@@ -191,9 +196,11 @@ class SchedulerRegistry:
             id=key, replace_existing=True,
         )
 
-    def run_once(self, key: str, func) -> None:
-        """Run ``func(key)`` in the scheduler's pool as soon as possible."""
-        self._scheduler.add_job(func, args=[key], id=f"{key}:once", replace_existing=True)
+    def at(self, job_id: str, func, when_ms: int, *args) -> None:
+        """Run ``func(*args)`` once at ``when_ms`` (epoch ms); replaces a job of that id."""
+        when = datetime.fromtimestamp(when_ms / 1000, tz=timezone.utc)
+        self._scheduler.add_job(func, "date", run_date=when, args=list(args), id=job_id,
+                                replace_existing=True)
 
     def cancel(self, key: str) -> None:
         try:
@@ -205,33 +212,49 @@ class SchedulerRegistry:
         return self._scheduler.get_job(key) is not None
 
     def keys(self) -> list[str]:
-        return [job.id for job in self._scheduler.get_jobs() if ":" not in job.id]
+        """Room keys with a tick job (other jobs have ids that cannot be room keys)."""
+        return [job.id for job in self._scheduler.get_jobs() if not job.id.startswith("~")]
+
+    def every(self, job_id: str, func, interval_s: float) -> None:
+        """A process-wide periodic job (``job_id`` starts with ``~``)."""
+        self._scheduler.add_job(func, "interval", seconds=interval_s, id=job_id,
+                                replace_existing=True)
 
 
 class TimestampRegistry:
-    """Room key -> ``Timer`` (running or paused) in memory."""
+    """Room key -> the room's ``Timer`` in memory, with the room version it reflects,
+    so a change heard late (or twice) never overwrites a newer one."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._timers: dict[str, Timer] = {}
+        self._timers: dict[str, tuple[Timer, int]] = {}
 
     def get(self, key: str) -> Timer | None:
         with self._lock:
-            timer = self._timers.get(key)
-            return timer.copy() if timer else None
+            entry = self._timers.get(key)
+            return entry[0].copy() if entry else None
 
-    def put(self, key: str, timer: Timer) -> None:
+    def version(self, key: str) -> int:
         with self._lock:
-            self._timers[key] = timer.copy()
+            entry = self._timers.get(key)
+            return entry[1] if entry else -1
 
-    def setdefault(self, key: str, timer: Timer) -> Timer:
-        """Cache ``timer`` unless the room already has one; returns what is cached."""
+    def put(self, key: str, timer: Timer, version: int) -> bool:
+        """Store ``timer`` as of room ``version`` unless a newer one is stored."""
         with self._lock:
-            return self._timers.setdefault(key, timer.copy()).copy()
+            entry = self._timers.get(key)
+            if entry is not None and entry[1] > version:
+                return False
+            self._timers[key] = (timer.copy(), version)
+            return True
 
     def remove(self, key: str) -> None:
         with self._lock:
             self._timers.pop(key, None)
+
+    def running(self) -> dict[str, Timer]:
+        with self._lock:
+            return {key: t.copy() for key, (t, _) in self._timers.items() if t.running}
 
     def __len__(self) -> int:
         with self._lock:

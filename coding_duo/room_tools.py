@@ -25,13 +25,13 @@ def list_events(room: PairRoom) -> list[tuple[str, object]]:
 
 @contextmanager
 def changing(room: PairRoom, *events: str):
-    """``with changing(room, "todos"): ...`` -- refuse a closed room (409), make the
-    change, commit, then broadcast the named lists. Lists are read and sent under
-    the lock, so the last event a browser gets is always the latest state."""
-    ensure_writable(room)
-    d = duo()
-    with d.locks(room.access_code):
+    """``with changing(room, "todos"): ...`` -- with the room locked (in this process
+    and in the database), refuse a closed room (409), make the change, then send
+    the named lists, as they are after it, to the room in every process. Changes
+    are serialised per room, so the last list a browser gets is the latest."""
+    with duo().timers.room_change(room.access_code) as change:
+        ensure_writable(change.room)
         yield
-        db.session.commit()
+        db.session.flush()
         for event in events:
-            d.streams.broadcast(room.access_code, event, LISTS[event](room))
+            change.emit(event, LISTS[event](change.room))

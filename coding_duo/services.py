@@ -7,6 +7,7 @@ import threading
 
 from flask import current_app
 
+from .bus import make_bus
 from .link_preview import LinkPreviewer
 from .locks import RoomLocks
 from .registries import EventStreamsRegistry, SchedulerRegistry, TimestampRegistry
@@ -50,19 +51,24 @@ class Duo:
             timeout=config["LINK_PREVIEW_TIMEOUT_SECONDS"])
         self.stopping = False
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
+        self.bus, self.presence = make_bus(config, self.streams)
         self.timers = SchedulerService(
             app, self.streams, self.timestamps, self.schedulers, self.locks,
-            empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"])
+            self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"])
 
     def start(self) -> None:
         """Start the scheduler (once per process) and resume running timers."""
         self.schedulers.start()
         recovered = self.timers.recover()
-        log.info("scheduler started; %d running timer(s) resumed", recovered)
+        self.timers.start_jobs()
+        self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self.timers.heal)
+        log.info("scheduler started; %d running timer(s) resumed; events via %s", recovered,
+                 type(self.bus).__name__)
 
     def shutdown(self) -> None:
         """Stop ticking and end every stream (browsers reconnect by themselves)."""
         self.stopping = True
+        self.bus.stop()
         self.schedulers.shutdown()
         self.streams.close_all()
 

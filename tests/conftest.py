@@ -2,11 +2,17 @@ import os
 
 import pytest
 
-from databases import drop_pg_schema, new_pg_schema, require_postgres
+from databases import drop_pg_schema, new_pg_schema, redis_env, require_postgres
 from support import Api, ServerProcess
 
-# TEST_DATABASE=postgres runs every server under test on PostgreSQL instead of SQLite.
+# TEST_DATABASE=postgres runs every server under test on PostgreSQL instead of SQLite;
+# TEST_REDIS=1 gives each of them REDIS_URL, so every event goes through Redis.
 TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
+TEST_REDIS = os.environ.get("TEST_REDIS") == "1"
+
+
+def pytest_report_header(config):
+    return f"servers under test: database={TEST_DATABASE}, redis={'on' if TEST_REDIS else 'off'}"
 
 FAST_ENV = {
     "HEARTBEAT_SECONDS": "2",
@@ -48,7 +54,8 @@ def start_server(database_url_for):
     servers = []
 
     def start(env: dict | None = None, database_url: str | None = None, **kwargs) -> ServerProcess:
-        server = ServerProcess(database_url or database_url_for(), {**FAST_ENV, **(env or {})}, **kwargs)
+        base = {**FAST_ENV, **(redis_env() if TEST_REDIS else {})}
+        server = ServerProcess(database_url or database_url_for(), {**base, **(env or {})}, **kwargs)
         servers.append(server)
         return server.start()
     yield start

@@ -42,3 +42,30 @@ def drop_pg_schema(schema: str) -> None:
     import psycopg
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_unavailable_reason() -> str | None:
+    try:
+        import redis
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        return None
+    except Exception as error:  # noqa: BLE001
+        return f"Redis at {REDIS_URL} is not available: {error}"
+
+
+def require_redis() -> None:
+    reason = redis_unavailable_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI=true: Redis tests must run)")
+        pytest.skip(reason)
+
+
+def redis_env() -> dict:
+    """REDIS_URL plus a namespace of its own, so servers of different tests never
+    hear each other."""
+    require_redis()
+    return {"REDIS_URL": REDIS_URL, "REDIS_NAMESPACE": "duo-test-" + uuid.uuid4().hex[:10]}

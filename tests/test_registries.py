@@ -63,14 +63,17 @@ def test_close_room_sends_close_then_ends():
     assert reg.count("A") == 0
 
 
-def test_timestamp_registry_hands_out_copies():
+def test_timestamp_registry_hands_out_copies_and_keeps_the_newest_version():
     reg = TimestampRegistry()
     timer = Timer.new(1000)
-    reg.put("A", timer)
+    assert reg.put("A", timer, version=3)
     got = reg.get("A")
     got.start(0)
     assert not reg.get("A").running
-    assert reg.setdefault("A", Timer.new(5000)).duration_ms == 1000
+    assert not reg.put("A", Timer.new(5000), version=2)  # older: ignored
+    assert reg.get("A").duration_ms == 1000 and reg.version("A") == 3
+    assert reg.put("A", got, version=4)
+    assert reg.running() == {"A": got} and reg.version("B") == -1
     reg.remove("A")
     assert reg.get("A") is None and len(reg) == 0
 

@@ -1,8 +1,7 @@
 from flask import jsonify, request
 
 from .. import access_code
-from ..models import RoomStatus
-from ..rooms import create_room, load_room, mark_deleted, readable_room, room_exists, room_json
+from ..rooms import create_room, load_room, readable_room, room_exists, room_json
 from ..services import duo
 from ..validation import CreateRoom, UpdateStatus, parse_body
 from . import bp
@@ -37,18 +36,11 @@ def swap(code):
 def status(code):
     room = load_room(code)
     body = parse_body(UpdateStatus)
-
-    def set_status(room):
-        room.status = body.status
-
-    duo().timers.change_room(room, set_status,
-                             stop_timer=body.status == RoomStatus.COMPLETED.value)
+    duo().timers.set_status(room, body.status)
     return "", 204
 
 
 @bp.delete("/pair-room/<code>")
 def delete(code):
-    room = load_room(code)
-    duo().timers.change_room(room, mark_deleted, stop_timer=True)
-    duo().timers.forget(room.access_code)
+    duo().timers.delete(load_room(code))
     return "", 204

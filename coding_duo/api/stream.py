@@ -41,6 +41,7 @@ def connect(code):
             events = d.timers.state_events(room) + list_events(room)
             first = encode_retry(config["STREAM_RETRY_MS"]) + b"".join(
                 d.streams.encode(event, data) for event, data in events)
+        d.timers.stream_opened(key)  # tick here for this browser
     except BaseException:
         d.stream_cap.release()
         raise
@@ -110,7 +111,5 @@ def _drain(client, limit: int = 64) -> bytes:
 @bp.delete("/<code>/connect")
 def disconnect(code):
     """Every stream of the room gets ``close`` / ``OK`` and ends (as coduo did)."""
-    room = readable_room(code)
-    with duo().locks(room.access_code):
-        duo().streams.close_room(room.access_code)
+    duo().timers.close_streams(readable_room(code))
     return "", 204
