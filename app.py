@@ -63,14 +63,35 @@ def dead_peer_socket_options(config) -> list[tuple[int, int, int]]:
     return options
 
 
+MIGRATION_LOCK = 7_243_001  # any constant: one PostgreSQL advisory lock for migrations
+
+
+def upgrade_database(upgrade) -> None:
+    """Apply migrations. Several processes starting at once on PostgreSQL take
+    turns (an advisory lock), so only the first one changes the schema."""
+    from sqlalchemy import text
+
+    from coding_duo.extensions import db
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            upgrade()
+            return
+        with db.engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK})
+            try:
+                upgrade()
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK})
+                lock.commit()
+
+
 def main() -> None:
     from flask_migrate import upgrade
     from waitress import create_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     raise_open_file_limit()
-    with app.app_context():
-        upgrade()
+    upgrade_database(upgrade)
     duo = app.extensions["coding_duo"]
     duo.start()
     server = create_server(app, **waitress_options(app.config))
