@@ -90,6 +90,9 @@ def main() -> None:
     from waitress import create_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs two INFO lines per job run: a thousand running rooms would
+    # write two thousand lines a second (measured: 14 % of the CPU at 2,000 streams).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     raise_open_file_limit()
     upgrade_database(upgrade)
     duo = app.extensions["coding_duo"]
