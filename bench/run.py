@@ -53,6 +53,11 @@ def wait_up(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
     raise RuntimeError("server did not come up")
 
 
+# The load generator is one client creating thousands of rooms and streams: Coding
+# Duo's per-client rate limits and stream cap would (rightly) stop it.
+DUO_ENV = {"HOST": "127.0.0.1", "RATE_LIMITS_ENABLED": "false", "MAX_STREAMS_PER_CLIENT": "100000"}
+
+
 class Servers:
     """The processes of one server under test."""
 
@@ -75,16 +80,15 @@ class Servers:
         if self.name == "duo":
             port = free_port()
             db = os.path.join(tempfile.mkdtemp(prefix="duo-bench-"), "bench.sqlite3")
-            self._spawn([py, "app.py"], {"PORT": str(port), "HOST": "127.0.0.1",
-                                         "DATABASE_URL": f"sqlite:///{db}",
-                                         "MAX_STREAMS": str(self.max_streams + 100)}, port)
+            self._spawn([py, "app.py"], dict(DUO_ENV, PORT=str(port), DATABASE_URL=f"sqlite:///{db}",
+                                             MAX_STREAMS=str(self.max_streams + 100)), port)
         elif self.name == "duo2":
             import psycopg
             schema = "bench_" + uuid.uuid4().hex[:10]
             with psycopg.connect(PG_URL, autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA "{schema}"')
             self.cleanup.append(lambda: _drop_schema(schema))
-            env = {"HOST": "127.0.0.1", "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
+            env = {**DUO_ENV, "DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{schema}",
                    "REDIS_URL": REDIS_URL, "REDIS_NAMESPACE": "bench-" + schema,
                    "MAX_STREAMS": str(self.max_streams // 2 + 100)}
             for _ in range(2):

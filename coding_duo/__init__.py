@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from . import config as config_module
 from .errors import register_error_handlers
 from .extensions import db, migrate
+from .limits import init_limits
 from .metrics import init_metrics
 from .security import init_security
 from .services import Duo
@@ -41,6 +42,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages_bp)
     init_metrics(app)
     init_security(app)
+    init_limits(app)
+    if app.config["CORS_ORIGINS"]:  # off unless a separate front end is named
+        from flask_cors import CORS
+        CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+             supports_credentials=True)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_error_handlers(app)
     _register_asset_helper(app)
     return app

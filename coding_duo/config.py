@@ -53,6 +53,15 @@ def from_environment(instance_path: str) -> dict:
         "EMPTY_ROOM_GRACE_SECONDS": _float("EMPTY_ROOM_GRACE_SECONDS", 60),
         "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+        # Abuse: rate limits per client address (see coding_duo/limits.py), open streams
+        # per client address, how many proxies in front set X-Forwarded-For, and CORS.
+        "RATE_LIMITS_ENABLED": os.environ.get("RATE_LIMITS_ENABLED", "true").lower() != "false",
+        "ROOM_CREATE_LIMIT": os.environ.get("ROOM_CREATE_LIMIT", "20 per minute"),
+        "CODE_LOOKUP_LIMIT": os.environ.get("CODE_LOOKUP_LIMIT", "60 per minute"),
+        "UNKNOWN_CODE_LIMIT": os.environ.get("UNKNOWN_CODE_LIMIT", "30 per minute"),
+        "MAX_STREAMS_PER_CLIENT": _int("MAX_STREAMS_PER_CLIENT", 32),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "CORS_ORIGINS": [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()],
         # Reference-link previews: private/loopback/link-local targets are refused
         # unless this is set (tests serve their pages on 127.0.0.1).
         "LINK_PREVIEW_ALLOW_PRIVATE": os.environ.get("LINK_PREVIEW_ALLOW_PRIVATE", "")

@@ -1,16 +1,21 @@
-"""Prometheus metrics at /metrics, read from the registries at scrape time."""
+"""Prometheus metrics at /metrics (the registries read at scrape time, and a
+request-latency histogram), and one structured log line per request."""
 from __future__ import annotations
 
+import json
+import logging
 import threading
+import time
 
-from flask import Blueprint, Response
-from prometheus_client import CollectorRegistry, generate_latest
+from flask import Blueprint, Response, g, request
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from .services import duo
 
 bp = Blueprint("metrics", __name__)
+request_log = logging.getLogger("coding_duo.request")
 
 
 class DuoCollector:
@@ -51,7 +56,32 @@ def init_metrics(app) -> None:
     registry = CollectorRegistry(auto_describe=True)
     registry.register(DuoCollector(app.extensions["coding_duo"]))
     app.extensions["coding_duo_metrics"] = registry
+    latency = Histogram("coding_duo_request_seconds", "Request latency (streams: until the first byte)",
+                        ["method", "endpoint", "status"], registry=registry,
+                        buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
     app.register_blueprint(bp)
+
+    @app.before_request
+    def start_clock():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        """One structured line per request: method, path, endpoint, room, status, latency."""
+        started = g.get("request_started")
+        if started is None or request.endpoint == "static":
+            return response
+        elapsed = time.perf_counter() - started
+        endpoint = request.endpoint or "unknown"
+        latency.labels(request.method, endpoint, str(response.status_code)).observe(elapsed)
+        view_args = request.view_args or {}
+        request_log.info(json.dumps({
+            "method": request.method, "path": request.path, "endpoint": endpoint,
+            "room": view_args.get("code"), "status": response.status_code,
+            "ms": round(elapsed * 1000, 2), "client": request.remote_addr,
+            "stream": response.mimetype == "text/event-stream",
+        }, ensure_ascii=False))
+        return response
 
 
 @bp.get("/metrics")

@@ -5,7 +5,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from . import access_code
 from .errors import ApiError
-from .models import CATEGORY_MAX, TODO_MAX, URL_MAX
+from .limits import code_lookup_limit, limiter, room_create_limit
+from .models import CATEGORY_MAX, NAME_MAX, TODO_MAX, URL_MAX
 from .references import categories_json, links_json
 from .rooms import create_room, readable_room, room_exists, room_state
 from .todos import todos_json
@@ -19,10 +20,11 @@ PRESET_MINUTES = (10, 15, 30)
 
 @bp.get("/")
 def home():
-    return render_template("home.html", presets=PRESET_MINUTES, form={})
+    return render_template("home.html", presets=PRESET_MINUTES, form={}, name_max=NAME_MAX)
 
 
 @bp.post("/rooms")
+@limiter.limit(room_create_limit)
 def create():
     form = request.form
     try:
@@ -40,6 +42,7 @@ def create():
 
 
 @bp.get("/join")
+@limiter.limit(code_lookup_limit)
 def join():
     code = request.args.get("code", "")
     if not room_exists(code):
@@ -76,5 +79,5 @@ def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) 
 
 
 def _home_error(message: str, form, status: int = 400):
-    return render_template("home.html", presets=PRESET_MINUTES, form=form,
+    return render_template("home.html", presets=PRESET_MINUTES, form=form, name_max=NAME_MAX,
                            error=message), status

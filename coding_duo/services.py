@@ -17,24 +17,36 @@ log = logging.getLogger(__name__)
 
 
 class StreamCap:
-    """At most ``limit`` open streams, so waitress always has threads for the API.
-    A slot is taken in the view and released by ``Response.call_on_close``."""
+    """At most ``limit`` open streams, so waitress always has threads for the API,
+    and at most ``per_client`` from one address. A slot is taken in the view and
+    released by ``Response.call_on_close``."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, per_client: int):
         self.limit = limit
+        self.per_client = per_client
         self._lock = threading.Lock()
         self.open = 0
+        self._by_client: dict[str, int] = {}
 
-    def acquire(self) -> bool:
+    def acquire(self, client: str) -> str | None:
+        """None if a slot was taken, else why not: "server" or "client"."""
         with self._lock:
             if self.open >= self.limit:
-                return False
+                return "server"
+            if self._by_client.get(client, 0) >= self.per_client:
+                return "client"
             self.open += 1
-            return True
+            self._by_client[client] = self._by_client.get(client, 0) + 1
+            return None
 
-    def release(self) -> None:
+    def release(self, client: str) -> None:
         with self._lock:
             self.open -= 1
+            left = self._by_client.get(client, 1) - 1
+            if left > 0:
+                self._by_client[client] = left
+            else:
+                self._by_client.pop(client, None)
 
 
 class Duo:
@@ -45,7 +57,7 @@ class Duo:
         self.timestamps = TimestampRegistry()
         self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
         self.locks = RoomLocks()
-        self.stream_cap = StreamCap(config["MAX_STREAMS"])
+        self.stream_cap = StreamCap(config["MAX_STREAMS"], config["MAX_STREAMS_PER_CLIENT"])
         self.previewer = LinkPreviewer(
             allow_private=config["LINK_PREVIEW_ALLOW_PRIVATE"],
             timeout=config["LINK_PREVIEW_TIMEOUT_SECONDS"])

@@ -29,13 +29,15 @@ def _http_url(value: str) -> str:
     return value
 
 
-Name = Annotated[StrictStr, Field(max_length=NAME_MAX), AfterValidator(_strip)]
+NOT_BLANK = r"\S"  # documented in the schema; _strip gives the precise message
+Name = Annotated[StrictStr, Field(max_length=NAME_MAX, pattern=NOT_BLANK), AfterValidator(_strip)]
 Duration = Annotated[StrictInt, Field(ge=MIN_DURATION_MS, le=MAX_DURATION_MS)]
 Remaining = Annotated[StrictInt, Field(ge=1, le=MAX_DURATION_MS)]
 Url = Annotated[StrictStr, Field(max_length=URL_MAX), AfterValidator(_http_url)]
 RequiredUrl = Annotated[Url, AfterValidator(_strip)]
-TodoText = Annotated[StrictStr, Field(max_length=TODO_MAX), AfterValidator(_strip)]
-CategoryName = Annotated[StrictStr, Field(max_length=CATEGORY_MAX), AfterValidator(_strip)]
+TodoText = Annotated[StrictStr, Field(max_length=TODO_MAX, pattern=NOT_BLANK), AfterValidator(_strip)]
+CategoryName = Annotated[StrictStr, Field(max_length=CATEGORY_MAX, pattern=NOT_BLANK),
+                         AfterValidator(_strip)]
 PublicId = Annotated[StrictStr, Field(min_length=1, max_length=24)]
 
 

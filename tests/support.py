@@ -43,6 +43,8 @@ class ServerProcess:
         env.update({
             "DATABASE_URL": self.database_url, "PORT": str(self.port), "HOST": "127.0.0.1",
             "PYTHONUNBUFFERED": "1",
+            # Every test talks from 127.0.0.1: per-client limits are tested on their own.
+            "RATE_LIMITS_ENABLED": "false", "MAX_STREAMS_PER_CLIENT": "1000",
         })
         env.update(self.extra_env)
         self.log_path = log_path or os.path.join(ROOT, "tests", "artifacts", f"server-{self.port}.log")

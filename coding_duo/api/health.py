@@ -12,3 +12,9 @@ def health_check():
 def sign_in_check():
     """coduo's web client asks this; there are no accounts here."""
     return jsonify(signedIn=False)
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    from ..openapi import document
+    return jsonify(document())

@@ -2,12 +2,14 @@ from flask import jsonify, request
 
 from .. import access_code
 from ..rooms import create_room, load_room, readable_room, room_exists, room_json
+from ..limits import code_lookup_limit, limiter, room_create_limit
 from ..services import duo
 from ..validation import CreateRoom, UpdateStatus, parse_body
 from . import bp
 
 
 @bp.post("/pair-room")
+@limiter.limit(room_create_limit)
 def create():
     body = parse_body(CreateRoom)
     room = create_room(body.driver, body.navigator, body.timerDuration,
@@ -16,6 +18,7 @@ def create():
 
 
 @bp.get("/pair-room/exists")
+@limiter.limit(code_lookup_limit)
 def exists():
     return jsonify(exists=room_exists(request.args.get("access_code", "")))
 

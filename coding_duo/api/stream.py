@@ -30,9 +30,15 @@ def connect(code):
     config = d.config
     if d.stopping:
         raise ApiError(503, "This server is restarting; reconnecting shortly", {"Retry-After": "1"})
-    if not d.stream_cap.acquire():
+    _check_last_event_id(request.headers.get("Last-Event-ID"))
+    address = request.remote_addr or "?"
+    refused = d.stream_cap.acquire(address)
+    if refused == "server":
         raise ApiError(503, "This server has no room for another live stream; retrying shortly",
                        {"Retry-After": "3"})
+    if refused == "client":
+        raise ApiError(429, f"Too many open streams from one address (at most "
+                            f"{d.stream_cap.per_client}); close some tabs", {"Retry-After": "10"})
     try:
         # Registered and snapshotted under the room lock: nothing broadcast in between
         # is lost, and nothing older than the snapshot arrives after it.
@@ -43,10 +49,10 @@ def connect(code):
                 d.streams.encode(event, data) for event, data in events)
         d.timers.stream_opened(key)  # tick here for this browser
     except BaseException:
-        d.stream_cap.release()
+        d.stream_cap.release(address)
         raise
-    # A Last-Event-ID from a reconnecting browser needs nothing more: the state
-    # snapshot above brings it up to date whatever it missed.
+    # A (well-formed) Last-Event-ID from a reconnecting browser needs nothing more:
+    # the state snapshot above brings it up to date whatever it missed.
 
     closed = []
 
@@ -54,7 +60,7 @@ def connect(code):
         if not closed:
             closed.append(True)
             d.streams.unregister(client)
-            d.stream_cap.release()
+            d.stream_cap.release(address)
 
     disconnected = request.environ.get("waitress.client_disconnected", lambda: False)
     max_age = config["STREAM_MAX_AGE_SECONDS"] * random.uniform(0.9, 1.0)  # no herd
@@ -92,6 +98,12 @@ def connect(code):
     })
     response.call_on_close(release)
     return response
+
+
+def _check_last_event_id(value: str | None) -> None:
+    """Browsers send back an id we gave them (digits); anything else is not theirs."""
+    if value is not None and value != "" and not (value.isascii() and value.isdigit() and len(value) <= 20):
+        raise ApiError(400, "Last-Event-ID must be an event id this server sent (digits)")
 
 
 def _drain(client, limit: int = 64) -> bytes:

@@ -1,0 +1,51 @@
+"""Abuse made expensive: rate limits per client address (Flask-Limiter; in
+memory, or in Redis when REDIS_URL is set so all processes share them).
+
+- creating rooms: ROOM_CREATE_LIMIT (default 20 per minute)
+- looking codes up (exists, the join form): CODE_LOOKUP_LIMIT (60 per minute)
+- asking for things that do not exist, anywhere: UNKNOWN_CODE_LIMIT (30 per
+  minute): only 404 answers count, so people using their own rooms never meet
+  it, while guessing codes or ids stops fast.
+
+Client addresses: the socket's peer, or X-Forwarded-For set by the number of
+proxies named in TRUSTED_PROXIES (werkzeug's ProxyFix).
+"""
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from .errors import json_error
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+
+
+def init_limits(app) -> None:
+    config = app.config
+    app.config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", config.get("REDIS_NAMESPACE", "coding-duo"))
+    app.config["RATELIMIT_APPLICATION"] = config["UNKNOWN_CODE_LIMIT"]
+    app.config["RATELIMIT_APPLICATION_DEDUCT_WHEN"] = lambda response: response.status_code == 404
+    app.config["RATELIMIT_SWALLOW_ERRORS"] = True  # a Redis outage must not take the API down
+    app.config["RATELIMIT_ENABLED"] = config["RATE_LIMITS_ENABLED"]
+    limiter.init_app(app)
+
+    @app.errorhandler(429)
+    def too_many(error):
+        message = f"Too many requests ({error.description}); slow down and try again shortly"
+        response = json_error(429, message)
+        if request.path.startswith("/api/"):
+            return response
+        from .errors import error_page
+        return error_page(429, message)
+
+
+def room_create_limit() -> str:
+    from flask import current_app
+    return current_app.config["ROOM_CREATE_LIMIT"]
+
+
+def code_lookup_limit() -> str:
+    from flask import current_app
+    return current_app.config["CODE_LOOKUP_LIMIT"]
