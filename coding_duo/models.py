@@ -92,6 +92,12 @@ def public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+def is_public_id(text: str) -> bool:
+    """Could ``text`` be an id we made? (Checked before any query: a NUL byte or a
+    5,000-character "id" never reaches the database.)"""
+    return 0 < len(text) <= 24 and all(c.isascii() and (c.isalnum() or c in "-_") for c in text)
+
+
 class Todo(db.Model):
     __tablename__ = "todo"
 

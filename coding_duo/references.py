@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from .errors import Conflict, NotFound
 from .extensions import db
-from .models import Category, PairRoom, ReferenceLink
+from .models import Category, PairRoom, ReferenceLink, is_public_id
 
 
 def list_categories(room: PairRoom) -> list[Category]:
@@ -24,7 +24,7 @@ def category_json(category: Category) -> dict:
 
 def find_category(room: PairRoom, category_id: str) -> Category:
     """A category of this room: another room's id is as unknown as a made-up one."""
-    category = db.session.get(Category, category_id) if len(category_id) <= 24 else None
+    category = db.session.get(Category, category_id) if is_public_id(category_id) else None
     if category is None or category.room_id != room.id:
         raise NotFound(f"This room has no category {category_id!r}")
     return category
@@ -63,7 +63,7 @@ def link_json(link: ReferenceLink) -> dict:
 
 
 def find_link(room: PairRoom, link_id: str) -> ReferenceLink:
-    link = db.session.get(ReferenceLink, link_id) if len(link_id) <= 24 else None
+    link = db.session.get(ReferenceLink, link_id) if is_public_id(link_id) else None
     if link is None or link.room_id != room.id:
         raise NotFound(f"This room has no reference link {link_id!r}")
     return link

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from .errors import BadRequest, NotFound
 from .extensions import db
-from .models import PairRoom, Todo
+from .models import PairRoom, Todo, is_public_id
 
 GAP = 1 << 16
 
@@ -34,7 +34,7 @@ def todo_json(todo: Todo, order: int) -> dict:
 def find_todo(todo_id: str) -> Todo:
     """The todo with this (unguessable) id, whatever room it is in; 404 if none
     or if its room was deleted."""
-    todo = db.session.get(Todo, todo_id) if len(todo_id) <= 24 else None
+    todo = db.session.get(Todo, todo_id) if is_public_id(todo_id) else None
     if todo is None or todo.room.deleted:
         raise NotFound("No such todo")
     return todo

@@ -15,15 +15,23 @@ from .timer import MAX_DURATION_MS, MIN_DURATION_MS
 M = TypeVar("M", bound=BaseModel)
 
 
+def _no_control_characters(value: str) -> str:
+    """NUL and other C0 controls (but tab and newline) are never meant as text, and
+    PostgreSQL refuses NUL outright: refuse them here, with a 400."""
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
 def _strip(value: str) -> str:
-    value = value.strip()
+    value = _no_control_characters(value).strip()
     if not value:
         raise ValueError("must not be blank")
     return value
 
 
 def _http_url(value: str) -> str:
-    value = value.strip()
+    value = _no_control_characters(value).strip()
     if value and not value.lower().startswith(("http://", "https://")):
         raise ValueError("must be an http(s) URL")
     return value
@@ -38,7 +46,7 @@ RequiredUrl = Annotated[Url, AfterValidator(_strip)]
 TodoText = Annotated[StrictStr, Field(max_length=TODO_MAX, pattern=NOT_BLANK), AfterValidator(_strip)]
 CategoryName = Annotated[StrictStr, Field(max_length=CATEGORY_MAX, pattern=NOT_BLANK),
                          AfterValidator(_strip)]
-PublicId = Annotated[StrictStr, Field(min_length=1, max_length=24)]
+PublicId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")]
 
 
 class _Body(BaseModel):
@@ -120,6 +128,8 @@ def _describe(error: ValidationError) -> str:
     for item in error.errors(include_url=False):
         where = ".".join(str(p) for p in item["loc"])
         message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == NOT_BLANK:
+            message = "must not be blank"
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 

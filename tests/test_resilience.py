@@ -46,8 +46,8 @@ def test_200_killed_streams_are_freed(start_server):
     killed_at = time.monotonic()
     for n, client in enumerate(clients):
         client.reset() if n % 2 else client.close()  # RST, or an orderly FIN
-    freed = wait_until(lambda: api.metrics()["coding_duo_open_streams"]
-                       == baseline["coding_duo_open_streams"], 15)
+    freed = wait_until(lambda: (lambda m: m["coding_duo_open_streams"] == baseline["coding_duo_open_streams"]
+                                and m["coding_duo_server_threads_busy"] == 1)(api.metrics()), 15)
     elapsed = time.monotonic() - killed_at
     after = api.metrics()
     assert freed, after
