@@ -87,10 +87,23 @@ class Stream:
         self.events: list[tuple[float, str, object]] = []
         self.closed = False
         self.error = None
+        self.reconnects = 0
 
-    async def run(self, stop: asyncio.Event):
+    async def run(self, stop: asyncio.Event, reconnect: bool = True):
+        """Like a browser: when the server ends the stream (its maximum age), come back
+        after a moment and carry on."""
+        while True:
+            await self._run_once(stop)
+            if not reconnect or stop.is_set() or self.status != 200 or self.error:
+                return
+            self.reconnects += 1
+            self.closed = False
+            await asyncio.sleep(0.25)
+
+    async def _run_once(self, stop: asyncio.Event):
         parts = urlsplit(self.url)
-        self.connect_started = now_ms()
+        if self.connect_started is None:
+            self.connect_started = now_ms()
         try:
             reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
             writer.write(f"GET /api/{self.code}/connect HTTP/1.1\r\nHost: {parts.netloc}\r\n"
@@ -263,7 +276,7 @@ async def main(args) -> dict:
             probe = Stream(urls[n % len(urls)], random.choice(codes), -1)
             probes.append(probe)
             probe_stop = asyncio.Event()
-            task = asyncio.ensure_future(probe.run(probe_stop))
+            task = asyncio.ensure_future(probe.run(probe_stop, reconnect=False))
             for _ in range(200):
                 if probe.first_state_at is not None or probe.closed:
                     break
@@ -341,6 +354,7 @@ async def main(args) -> dict:
         "connect_to_state_ms": summary(connect_state),
         "bulk_connect_to_state_ms": summary(bulk_connect),
         "refused": refused, "stalled": stalled,
+        "reconnects": sum(s.reconnects for s in streams),
         "errors": sorted({s.error for s in streams if s.error})[:5],
     }
 

@@ -31,7 +31,7 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 LEVELS = [10, 100, 500, 1000, 2000]
-BEYOND = [3000, 4000]
+BEYOND = [3000, 4000, 6000]
 
 
 def free_port() -> int:
@@ -305,7 +305,8 @@ def soak(args, log_dir):
     with open(out) as handle:
         result = json.load(handle)
     minutes = result.get("tick_latency_by_minute_ms", [])
-    print(json.dumps({"tick_latency_ms": result["tick_latency_ms"], "by_minute_p50": minutes}, indent=1))
+    print(json.dumps({"tick_latency_ms": result["tick_latency_ms"], "value_error_ms": result["value_error_ms"],
+                      "reconnects": result["reconnects"], "by_minute": minutes}, indent=1))
     return 0
 
 
