@@ -5,6 +5,7 @@ starts no scheduler and serves nothing).
 """
 from __future__ import annotations
 
+import gc
 import logging
 import resource
 import signal
@@ -21,6 +22,15 @@ def raise_open_file_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def tune_garbage_collector() -> None:
+    """Measured at 2,000 streams: full collections walked every stream's objects and
+    stopped all threads for 50-200 ms, the whole tick p99. Objects alive at start are
+    frozen out of collections, and young objects get a much larger nursery, so the
+    short-lived garbage of events dies young and full collections become rare."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def waitress_options(config) -> dict:
@@ -97,6 +107,7 @@ def main() -> None:
     upgrade_database(upgrade)
     duo = app.extensions["coding_duo"]
     duo.start()
+    tune_garbage_collector()
     server = create_server(app, **waitress_options(app.config))
     server.adj.socket_options = dead_peer_socket_options(app.config)  # not a keyword
     duo.server_dispatcher = server.task_dispatcher
