@@ -89,6 +89,7 @@ class SchedulerService:
         self.started_at = clock()
         self.ticks_sent = 0
         self._delivered: dict[str, int] = {}  # room key -> newest batch version delivered
+        self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
 
     # ----- reading -------------------------------------------------------------------
 
@@ -287,20 +288,23 @@ class SchedulerService:
         database lets one of them win."""
         deadline_job = DEADLINE_JOB + key
         if timer is None or not timer.running:
-            self.schedulers.cancel(key)
+            self._cancel_ticks(key)
             self.schedulers.cancel(deadline_job)
         elif self.streams.count(key) > 0:
             self.schedulers.cancel(deadline_job)
-            if not self.schedulers.has(key):
+            # A new deadline (resumed, updated while running) moves the whole seconds:
+            # the job is replaced so its run times follow the deadline it reports.
+            if self._ticking.get(key) != timer.ends_at_ms or not self.schedulers.has(key):
                 self.schedulers.schedule(key, self.tick, timer.first_tick_at(self.clock()),
                                          TICK_SECONDS)
+                self._ticking[key] = timer.ends_at_ms
         else:
-            self.schedulers.cancel(key)
+            self._cancel_ticks(key)
             self.schedulers.at(deadline_job, self.deadline, timer.ends_at_ms, key)
 
-    def _reschedule(self, key: str, timer: Timer) -> None:
+    def _cancel_ticks(self, key: str) -> None:
         self.schedulers.cancel(key)
-        self._sync_tick_job(key, timer)
+        self._ticking.pop(key, None)
 
     @in_app_context
     def deadline(self, key: str) -> None:
@@ -383,7 +387,7 @@ class SchedulerService:
             with self.locks(key):
                 timer = record.to_domain()
                 if self.timestamps.put(key, timer, room.version):
-                    self._reschedule(key, timer)
+                    self._sync_tick_job(key, timer)
                     if self.streams.count(key):
                         now = self.clock()
                         self.streams.broadcast(key, "remaining-time", str(timer.remaining(now)))
