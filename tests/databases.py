@@ -9,6 +9,14 @@ import uuid
 
 import pytest
 
+def missing(reason: str) -> None:
+    """A service or tool a test needs is not here: skip with the reason, except with
+    CI=true, where everything must run and its absence fails the test."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason + " (CI=true: this test must run)")
+    pytest.skip(reason)
+
+
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 
 
@@ -24,9 +32,7 @@ def pg_unavailable_reason() -> str | None:
 def require_postgres() -> None:
     reason = pg_unavailable_reason()
     if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (CI=true: PostgreSQL tests must run)")
-        pytest.skip(reason)
+        missing(reason)
 
 
 def new_pg_schema() -> tuple[str, str]:
@@ -59,9 +65,7 @@ def redis_unavailable_reason() -> str | None:
 def require_redis() -> None:
     reason = redis_unavailable_reason()
     if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason + " (CI=true: Redis tests must run)")
-        pytest.skip(reason)
+        missing(reason)
 
 
 def redis_env() -> dict:

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from databases import missing
 from support import ROOT, Api, ServerProcess
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,10 +22,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        reason = f"{CHROMIUM} is missing (scripts/test installs it with apt-get)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        missing(f"{CHROMIUM} is missing (scripts/test installs it with apt-get)")
     from playwright.sync_api import sync_playwright
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
