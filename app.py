@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 
-from coding_duo import create_app
+from coding_duo import create_app, serving
 
 app = create_app()
 
@@ -53,6 +53,16 @@ def waitress_options(config) -> dict:
         # past it the stream's own thread waits, its queue fills and it is dropped.
         "outbuf_high_watermark": config["OUTBUF_HIGH_WATERMARK"],
     }
+
+
+def event_loop_map(config):
+    """The socket map for waitress: ours (with the epoll loop) or None (waitress's own)."""
+    choice = config["EVENT_LOOP"]
+    if choice not in ("epoll", "waitress"):
+        raise SystemExit(f"EVENT_LOOP must be 'epoll' or 'waitress', not {choice!r}")
+    if choice == "epoll" and serving.epoll_available():
+        return serving.TrackedMap()
+    return None
 
 
 def dead_peer_socket_options(config) -> list[tuple[int, int, int]]:
@@ -108,7 +118,10 @@ def main() -> None:
     duo = app.extensions["coding_duo"]
     duo.start()
     tune_garbage_collector()
-    server = create_server(app, **waitress_options(app.config))
+    socket_map = event_loop_map(app.config)
+    server = create_server(app, map=socket_map, **waitress_options(app.config))
+    if socket_map is not None:
+        serving.install(server, socket_map)
     server.adj.socket_options = dead_peer_socket_options(app.config)  # not a keyword
     duo.server_dispatcher = server.task_dispatcher
 
@@ -126,7 +139,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, graceful)
     logging.getLogger("coding_duo").info("serving on http://%s:%s", app.config["HOST"], app.config["PORT"])
     try:
-        server.run()  # returns on KeyboardInterrupt/SystemExit
+        serving.serve(server, socket_map)  # returns on KeyboardInterrupt/SystemExit
     finally:
         duo.shutdown()
         server.close()

@@ -44,6 +44,9 @@ def from_environment(instance_path: str) -> dict:
         "KEEPALIVE_IDLE_SECONDS": _float("KEEPALIVE_IDLE_SECONDS", 4),
         "OUTBUF_HIGH_WATERMARK": _int("OUTBUF_HIGH_WATERMARK", 256 * 1024),
         "SOCKET_SEND_BUFFER": _int("SOCKET_SEND_BUFFER", 0),  # bytes; 0: the kernel's default
+        # waitress's main loop: "epoll" (Linux; each pass costs what happened, see
+        # coding_duo/serving.py) or "waitress" (its own poll loop, O(connections) a pass).
+        "EVENT_LOOP": os.environ.get("EVENT_LOOP", "epoll").lower(),
         "SHUTDOWN_FLUSH_SECONDS": _float("SHUTDOWN_FLUSH_SECONDS", 0.5),
         # Capacity: each open stream holds one waitress thread; MAX_STREAMS are allowed
         # at once and API_THREADS more threads stay free for everything else.
