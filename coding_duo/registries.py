@@ -18,6 +18,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+from apscheduler.executors.base import BaseExecutor, run_job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -158,6 +159,25 @@ class EventStreamsRegistry:
                 client.close()
 
 
+class InlineExecutor(BaseExecutor):
+    """Runs a job on the scheduler's own thread, at its run time.
+
+    For ticks: a tick only reads memory and puts into queues, and handing each
+    one to a pool thread cost a thread wake-up and ~30 us of executor work per
+    room per second (measured with 2,000 interval jobs: 109 us a run through the
+    pool, 81 us inline). A job run here must never block: it holds up every
+    other job, and it runs inside APScheduler's job-store lock, so it must not
+    add, change or remove jobs either (hand such work to ``run_soon``)."""
+
+    def _do_submit_job(self, job, run_times):
+        try:
+            events = run_job(job, job._jobstore_alias, run_times, self._logger.name)
+        except BaseException as exc:
+            self._run_job_error(job.id, exc, exc.__traceback__)
+        else:
+            self._run_job_success(job.id, events)
+
+
 class SchedulerRegistry:
     """Room key -> APScheduler interval job (job id = room key)."""
 
@@ -167,7 +187,8 @@ class SchedulerRegistry:
     def __init__(self, pool_size: int = 10):
         self._scheduler = BackgroundScheduler(
             timezone=timezone.utc,
-            executors={"default": {"type": "threadpool", "max_workers": pool_size}},
+            executors={"default": {"type": "threadpool", "max_workers": pool_size},
+                       "inline": InlineExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
 
@@ -189,12 +210,19 @@ class SchedulerRegistry:
                 self._scheduler.shutdown(wait=False)
                 SchedulerRegistry._started_in_process = False
 
-    def schedule(self, key: str, func, first_run_ms: int, interval_s: float = 1.0) -> None:
+    def schedule(self, key: str, func, first_run_ms: int, interval_s: float = 1.0,
+                 inline: bool = False) -> None:
+        """``func(key)`` every ``interval_s`` from ``first_run_ms``; ``inline`` runs it on
+        the scheduler's thread (see InlineExecutor: it must not block)."""
         first = datetime.fromtimestamp(first_run_ms / 1000, tz=timezone.utc)
         self._scheduler.add_job(
             func, "interval", seconds=interval_s, start_date=first, args=[key],
-            id=key, replace_existing=True,
+            id=key, replace_existing=True, executor="inline" if inline else "default",
         )
+
+    def run_soon(self, func, *args) -> None:
+        """``func(*args)`` once, now, on the pool (safe from an inline job)."""
+        self._scheduler.add_job(func, args=list(args), executor="default")
 
     def at(self, job_id: str, func, when_ms: int, *args) -> None:
         """Run ``func(*args)`` once at ``when_ms`` (epoch ms); replaces a job of that id."""

@@ -90,6 +90,9 @@ class SchedulerService:
         self.ticks_sent = 0
         self._delivered: dict[str, int] = {}  # room key -> newest batch version delivered
         self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
+        # room key -> (deadline, last value ticked): a tick that went the slow way and
+        # came late never reports a higher value after a lower one.
+        self._last_tick: dict[str, tuple[int, int]] = {}
 
     # ----- reading -------------------------------------------------------------------
 
@@ -296,7 +299,7 @@ class SchedulerService:
             # the job is replaced so its run times follow the deadline it reports.
             if self._ticking.get(key) != timer.ends_at_ms or not self.schedulers.has(key):
                 self.schedulers.schedule(key, self.tick, timer.first_tick_at(self.clock()),
-                                         TICK_SECONDS)
+                                         TICK_SECONDS, inline=True)
                 self._ticking[key] = timer.ends_at_ms
         else:
             self._cancel_ticks(key)
@@ -305,13 +308,33 @@ class SchedulerService:
     def _cancel_ticks(self, key: str) -> None:
         self.schedulers.cancel(key)
         self._ticking.pop(key, None)
+        self._last_tick.pop(key, None)
 
     @in_app_context
     def deadline(self, key: str) -> None:
         self._transition(key, self._decide_time_up)
 
-    @in_app_context
     def tick(self, key: str) -> None:
+        """Once a second per ticking room, on the scheduler's thread: report the
+        remaining time from memory. Anything more (time-up, a room that stopped
+        or lost its streams, a room lock held by a command) goes to the pool, so
+        one busy room never holds up the others' ticks."""
+        timer = self.timestamps.get(key)
+        if timer is None or not timer.running or self.streams.count(key) == 0:
+            self.schedulers.run_soon(self._tick_slowly, key)
+            return
+        value = timer.tick_value(self.clock())
+        lock = self.locks(key)
+        if value <= 0 or not lock.acquire(blocking=False):
+            self.schedulers.run_soon(self._tick_slowly, key)
+            return
+        try:
+            self._report_tick(key, timer, value)
+        finally:
+            lock.release()
+
+    @in_app_context
+    def _tick_slowly(self, key: str) -> None:
         timer = self.timestamps.get(key)
         if timer is None or not timer.running or self.streams.count(key) == 0:
             with self.locks(key):
@@ -322,11 +345,20 @@ class SchedulerService:
             self._transition(key, self._decide_time_up)
             return
         with self.locks(key):
-            current = self.timestamps.get(key)
-            if current is None or current.ends_at_ms != timer.ends_at_ms:
-                return  # changed since we looked: that change brought its own events
-            self.streams.broadcast(key, "remaining-time", str(value))
-            self.ticks_sent += 1
+            self._report_tick(key, timer, value)
+
+    def _report_tick(self, key: str, timer: Timer, value: int) -> None:
+        """Under the room lock: unless the timer changed since ``timer`` was read
+        (that change brought its own events), every stream gets the tick."""
+        current = self.timestamps.get(key)
+        if current is None or current.ends_at_ms != timer.ends_at_ms:
+            return
+        last = self._last_tick.get(key)
+        if last is not None and last[0] == timer.ends_at_ms and last[1] <= value:
+            return  # already said (a late slow tick behind a newer one)
+        self._last_tick[key] = (timer.ends_at_ms, value)
+        self.streams.broadcast(key, "remaining-time", str(value))
+        self.ticks_sent += 1
 
     def start_jobs(self) -> None:
         self.schedulers.every(SWEEP_JOB, self.sweep, SWEEP_SECONDS)
