@@ -45,6 +45,10 @@ def waitress_options(config) -> dict:
         "port": config["PORT"],
         "threads": streams + api,
         "connection_limit": streams + api + 256,
+        # Browsers come back together (a restart, a proxy reload): waitress's 1,024-deep
+        # accept queue overflowed at 4,000 reconnecting streams and the kernel reset 6 %
+        # of them. The kernel caps this at net.core.somaxconn.
+        "backlog": max(1024, streams + api),
         "channel_request_lookahead": 1,  # notice a vanished client on the next write
         "asyncore_use_poll": True,  # select() stops at 1,024 sockets
         "ident": "coding-duo",
@@ -113,12 +117,12 @@ def main() -> None:
     # APScheduler logs two INFO lines per job run: a thousand running rooms would
     # write two thousand lines a second (measured: 14 % of the CPU at 2,000 streams).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    socket_map = event_loop_map(app.config)  # a wrong EVENT_LOOP stops us before anything runs
     raise_open_file_limit()
     upgrade_database(upgrade)
     duo = app.extensions["coding_duo"]
     duo.start()
     tune_garbage_collector()
-    socket_map = event_loop_map(app.config)
     server = create_server(app, map=socket_map, **waitress_options(app.config))
     if socket_map is not None:
         serving.install(server, socket_map)

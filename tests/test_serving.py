@@ -99,3 +99,26 @@ def test_streams_end_when_released_and_closed_clients_are_noticed(epoll_server):
         assert chunk, "stream closed before its last chunk"
         got += chunk
     kept.close()
+
+
+@pytest.mark.parametrize("event_loop", ["epoll", "waitress"])
+def test_a_whole_turn_on_either_main_loop(start_server, event_loop):
+    from support import Api, stream
+    server = start_server({"EVENT_LOOP": event_loop})
+    api = Api(server.url)
+    code = api.create_room(2_000)
+    client = stream(server.url, code)
+    try:
+        client.wait_event("room")
+        assert api.start(code).status_code == 204
+        client.wait_event("remaining-time", "1000", timeout=4)
+        client.wait_event("pair", timeout=4)
+        assert api.timer(code)["remainingTime"] == 2000
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_an_unknown_main_loop_is_refused_at_start(start_server):
+    with pytest.raises(RuntimeError, match="server exited"):
+        start_server({"EVENT_LOOP": "uvloop"})
