@@ -31,7 +31,8 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 LEVELS = [10, 100, 500, 1000, 2000]
-BEYOND = [3000, 4000, 6000]
+BEYOND = [3000, 4000, 5000, 6000, 8000]
+CAPACITY_TICK_P99_MS = 100  # "holds N streams": tick p99 at most this, and not failed()
 
 
 def free_port() -> int:
@@ -169,10 +170,13 @@ def run_level(name: str, streams: int, args, log_dir: str) -> dict:
                "--measure", str(args.measure), "--out", out]
         for url in servers.urls:
             cmd += ["--url", url]
-        peak = 0.0
+        peak, loadgen_cpu = 0.0, 0.0
         loadgen = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        import psutil
+        loadgen_proc = psutil.Process(loadgen.pid)
         while loadgen.poll() is None:
             peak = max(peak, rss_mb(servers.processes()))
+            loadgen_cpu = max(loadgen_cpu, cpu_seconds([loadgen_proc]))
             time.sleep(0.5)
         procs = servers.processes()
         cpu = (cpu_seconds(procs) - cpu0) / (time.monotonic() - wall0) * 100
@@ -181,7 +185,8 @@ def run_level(name: str, streams: int, args, log_dir: str) -> dict:
                     "error": loadgen.stderr.read().decode()[-500:]}
         with open(out) as handle:
             result = json.load(handle)
-        result.update(server=name, rss_mb=round(peak, 1), cpu_percent=round(cpu, 1))
+        result.update(server=name, rss_mb=round(peak, 1), cpu_percent=round(cpu, 1),
+                      loadgen_cpu_percent=round(loadgen_cpu / (time.monotonic() - wall0) * 100, 1))
         result["failed"] = failed(result)
         return result
     finally:
@@ -225,9 +230,38 @@ def write_report(results: list[dict], out_dir: str, title: str) -> None:
             f"| {fmt(v['p99'])} | {fmt(s['p99'])} | {fmt(c['p50'])} / {fmt(c['p99'])} "
             f"| {fmt(a['p50'])} / {fmt(a['p99'])} | {fmt(k['p50'])} / {fmt(k['p99'])} "
             f"| {r['refused']} | {r['stalled']} | {fmt(r['rss_mb'], 0)} | {fmt(r['cpu_percent'], 0)} |")
+    lines += capacity_lines(results)
     with open(os.path.join(out_dir, "results.md"), "w") as handle:
         handle.write("\n".join(lines) + "\n")
     plot(results, out_dir)
+
+
+def held(result: dict) -> bool:
+    p99 = (result.get("tick_latency_ms") or {}).get("p99")
+    return (not result.get("error") and not result["failed"]
+            and p99 is not None and p99 <= CAPACITY_TICK_P99_MS)
+
+
+def capacity_lines(results: list[dict]) -> list[str]:
+    """Per server, the most streams it held among the levels run, and duo2 against duo."""
+    best = {}
+    for r in results:
+        if held(r) and r["streams"] > best.get(r["server"], {}).get("streams", 0):
+            best[r["server"]] = r
+    if not best:
+        return []
+    lines = ["", f"## Capacity: the most streams held with tick p99 ≤ {CAPACITY_TICK_P99_MS} ms "
+                 "(at most 1 % refused or stalled), among the levels run", "",
+             "| server | streams | tick p99 | API p99 | server CPU % | load generator CPU % |",
+             "|---|---|---|---|---|---|"]
+    for name, r in best.items():
+        lines.append(f"| {name} | {r['streams']} | {fmt(r['tick_latency_ms']['p99'])} "
+                     f"| {fmt(r['api_ms']['p99'])} | {fmt(r['cpu_percent'], 0)} "
+                     f"| {fmt(r.get('loadgen_cpu_percent'), 0)} |")
+    if "duo" in best and "duo2" in best:
+        lines += ["", f"Two processes hold {best['duo2']['streams'] / best['duo']['streams']:.2f}× "
+                      "what one holds, at the levels run."]
+    return lines
 
 
 def plot(results: list[dict], out_dir: str) -> None:
@@ -282,7 +316,8 @@ def main():
             result = run_level(name, streams, args, log_dir)
             results.append(result)
             print(f"  tick p99 {result.get('tick_latency_ms', {}).get('p99')} "
-                  f"api p99 {result.get('api_ms', {}).get('p99')} failed={result.get('failed')}", flush=True)
+                  f"api p99 {result.get('api_ms', {}).get('p99')} cpu {result.get('cpu_percent')} "
+                  f"loadgen cpu {result.get('loadgen_cpu_percent')} failed={result.get('failed')}", flush=True)
             if result.get("failed") and streams >= max(LEVELS):
                 break  # beyond the standard levels, stop at the first failure
     title = "Coding Duo benchmark (smoke)" if args.smoke else "Coding Duo benchmark"
