@@ -185,6 +185,7 @@ class SchedulerRegistry:
     _started_in_process = False
 
     def __init__(self, pool_size: int = 10):
+        self._soon_ids = itertools.count(1)
         self._scheduler = BackgroundScheduler(
             timezone=timezone.utc,
             executors={"default": {"type": "threadpool", "max_workers": pool_size},
@@ -221,8 +222,10 @@ class SchedulerRegistry:
         )
 
     def run_soon(self, func, *args) -> None:
-        """``func(*args)`` once, now, on the pool (safe from an inline job)."""
-        self._scheduler.add_job(func, args=list(args), executor="default")
+        """``func(*args)`` once, now, on the pool (safe from an inline job). Its id starts
+        with ``~`` like every job that is not a room's tick."""
+        self._scheduler.add_job(func, args=list(args), executor="default",
+                                id=f"~soon:{next(self._soon_ids)}")
 
     def at(self, job_id: str, func, when_ms: int, *args) -> None:
         """Run ``func(*args)`` once at ``when_ms`` (epoch ms); replaces a job of that id."""

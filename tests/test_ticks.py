@@ -97,6 +97,7 @@ def test_inline_jobs_run_on_the_scheduler_thread_and_may_hand_off():
         def inline(key):
             seen.setdefault("inline", threading.current_thread().name)
             registry.run_soon(on_pool, key)  # from inside the job-store lock: no deadlock
+            seen.setdefault("keys", registry.keys())  # a hand-off is not a room's tick job
 
         now = time.time_ns() // 1_000_000
         registry.schedule("ROOM", inline, now + 20, 0.05, inline=True)
@@ -104,5 +105,6 @@ def test_inline_jobs_run_on_the_scheduler_thread_and_may_hand_off():
         registry.cancel("ROOM")
         assert seen["inline"] != seen["pool"]
         assert seen["inline"] == registry._scheduler._thread.name
+        assert seen["keys"] == ["ROOM"]
     finally:
         registry.shutdown()
