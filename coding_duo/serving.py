@@ -38,7 +38,6 @@ from waitress.wasyncore import readwrite
 
 READ = select.POLLIN | select.POLLPRI
 WRITE = select.POLLOUT
-ALWAYS_REPORTED = select.POLLERR | select.POLLHUP
 
 
 def epoll_available() -> bool:
