@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import validation as v
+from .sse import LAST_EVENT_ID_PATTERN
 
 JSON = "application/json"
 
@@ -138,7 +139,7 @@ def _paths() -> dict:
                        {"200": {"description": "connect, then the state at once, then live events",
                                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
                        params=[CODE, {"name": "Last-Event-ID", "in": "header", "required": False,
-                                      "schema": {"type": "string", "pattern": "^[0-9]{0,20}$"}}],
+                                      "schema": {"type": "string", "pattern": LAST_EVENT_ID_PATTERN}}],
                        errors=(400, 404, 429, 503), tags=["stream"]),
             "delete": _op("Every stream of the room gets `close` and ends", no_content,
                           params=[CODE], tags=["stream"])},

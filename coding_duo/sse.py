@@ -2,6 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
+
+# The ids we send are a counter; a reconnecting browser sends the last one back.
+LAST_EVENT_ID_PATTERN = r"^[0-9]{0,20}$"
+
+
+def is_event_id(value: str) -> bool:
+    """Could ``value`` be a Last-Event-ID we sent (empty: the browser has none)?"""
+    return re.fullmatch(LAST_EVENT_ID_PATTERN, value) is not None
 
 
 def encode_event(event: str, data, event_id: int | str | None = None) -> bytes:

@@ -9,7 +9,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictInt, S
                       ValidationError, model_validator)
 
 from .errors import ApiError, BadRequest
-from .models import CATEGORY_MAX, NAME_MAX, TODO_MAX, URL_MAX
+from .models import CATEGORY_MAX, NAME_MAX, PUBLIC_ID_PATTERN, TODO_MAX, URL_MAX
 from .timer import MAX_DURATION_MS, MIN_DURATION_MS
 
 M = TypeVar("M", bound=BaseModel)
@@ -46,7 +46,7 @@ RequiredUrl = Annotated[Url, AfterValidator(_strip)]
 TodoText = Annotated[StrictStr, Field(max_length=TODO_MAX, pattern=NOT_BLANK), AfterValidator(_strip)]
 CategoryName = Annotated[StrictStr, Field(max_length=CATEGORY_MAX, pattern=NOT_BLANK),
                          AfterValidator(_strip)]
-PublicId = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_-]{1,24}$")]
+PublicId = Annotated[StrictStr, Field(pattern=PUBLIC_ID_PATTERN)]
 
 
 class _Body(BaseModel):

@@ -16,7 +16,7 @@ from ..registries import is_close
 from ..room_tools import list_events
 from ..rooms import readable_room
 from ..services import duo
-from ..sse import encode_comment, encode_retry
+from ..sse import encode_comment, encode_retry, is_event_id
 from . import bp
 
 RECONNECT_SOON_MS = 250
@@ -102,7 +102,7 @@ def connect(code):
 
 def _check_last_event_id(value: str | None) -> None:
     """Browsers send back an id we gave them (digits); anything else is not theirs."""
-    if value is not None and value != "" and not (value.isascii() and value.isdigit() and len(value) <= 20):
+    if value is not None and not is_event_id(value):
         raise ApiError(400, "Last-Event-ID must be an event id this server sent (digits)")
 
 
