@@ -12,7 +12,7 @@ proxies named in TRUSTED_PROXIES (werkzeug's ProxyFix).
 """
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -41,11 +41,12 @@ def init_limits(app) -> None:
         return error_page(429, message)
 
 
-def room_create_limit() -> str:
-    from flask import current_app
-    return current_app.config["ROOM_CREATE_LIMIT"]
+def _configured(name: str):
+    """A limit read from the app's config when the request is checked."""
+    def limit() -> str:
+        return current_app.config[name]
+    return limit
 
 
-def code_lookup_limit() -> str:
-    from flask import current_app
-    return current_app.config["CODE_LOOKUP_LIMIT"]
+room_create_limit = _configured("ROOM_CREATE_LIMIT")
+code_lookup_limit = _configured("CODE_LOOKUP_LIMIT")
