@@ -90,9 +90,9 @@ class SchedulerService:
         self.ticks_sent = 0
         self._delivered: dict[str, int] = {}  # room key -> newest batch version delivered
         self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
-        # room key -> (deadline, last value ticked): a tick that went the slow way and
-        # came late never reports a higher value after a lower one.
-        self._last_tick: dict[str, tuple[int, int]] = {}
+        # room key -> the last value its current tick job reported: a tick that went
+        # the slow way and came late never reports a higher value after a lower one.
+        self._last_tick: dict[str, int] = {}
 
     # ----- reading -------------------------------------------------------------------
 
@@ -297,6 +297,8 @@ class SchedulerService:
             self.schedulers.cancel(deadline_job)
             # A new deadline (resumed, updated while running) moves the whole seconds:
             # the job is replaced so its run times follow the deadline it reports.
+            if self._ticking.get(key) != timer.ends_at_ms:
+                self._last_tick.pop(key, None)  # a new deadline counts down afresh
             if self._ticking.get(key) != timer.ends_at_ms or not self.schedulers.has(key):
                 self.schedulers.schedule(key, self.tick, timer.first_tick_at(self.clock()),
                                          TICK_SECONDS, inline=True)
@@ -353,10 +355,9 @@ class SchedulerService:
         current = self.timestamps.get(key)
         if current is None or current.ends_at_ms != timer.ends_at_ms:
             return
-        last = self._last_tick.get(key)
-        if last is not None and last[0] == timer.ends_at_ms and last[1] <= value:
+        if self._last_tick.get(key, value + 1) <= value:
             return  # already said (a late slow tick behind a newer one)
-        self._last_tick[key] = (timer.ends_at_ms, value)
+        self._last_tick[key] = value
         self.streams.broadcast(key, "remaining-time", str(value))
         self.ticks_sent += 1
 
