@@ -61,12 +61,6 @@ class TrackedMap(dict):
         if self.loop is not None:
             self.loop.forget(fd)
 
-    def pop(self, fd, *default):  # dict.pop does not call __delitem__
-        value = super().pop(fd, *default)
-        if self.loop is not None:
-            self.loop.forget(fd)
-        return value
-
 
 class _MarkingServer:
     """The channel's view of its server: everything delegates, except that a
