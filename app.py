@@ -12,7 +12,8 @@ import signal
 import socket
 import sys
 
-from coding_duo import create_app, serving
+from coding_duo import create_app
+from coding_duo.streams import serving
 
 app = create_app()
 

@@ -7,7 +7,7 @@ threads it samples slowly and its GIL attribution around blocking calls is
 unreliable. This answers the first question cheaply (Linux only): the main loop
 (the thread whose id is the PID), the busiest other threads, user vs system time
 and context switches per second. It is how the waitress main loop was found
-using 36-44 % of a core at 2,000 streams (1.3 % with coding_duo/serving.py).
+using 36-44 % of a core at 2,000 streams (1.3 % with coding_duo/streams/serving.py).
 """
 from __future__ import annotations
 

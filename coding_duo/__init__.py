@@ -1,4 +1,8 @@
-"""Coding Duo: a pair-programming room with a server-synchronised turn timer."""
+"""Coding Duo: a pair-programming room with a server-synchronised turn timer.
+
+The application factory. Packages, one per feature: ``rooms``, ``timer``,
+``streams``, ``tools``; ``web`` holds what they share. ``duo`` builds the
+per-process machinery they run on."""
 from __future__ import annotations
 
 import hashlib
@@ -9,12 +13,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
-from .errors import register_error_handlers
+from .duo import Duo
 from .extensions import db, migrate
-from .limits import init_limits
-from .metrics import init_metrics
-from .security import init_security
-from .services import Duo
+from .web.errors import register_error_handlers
+from .web.limits import init_limits
+from .web.metrics import init_metrics
+from .web.security import init_security
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                               "migrations")
@@ -36,10 +40,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     app.extensions["coding_duo"] = Duo(app)
 
-    from .api import bp as api_bp
-    from .pages import bp as pages_bp
-    app.register_blueprint(api_bp)
-    app.register_blueprint(pages_bp)
+    # Each feature's API module registers its routes on the one API blueprint.
+    from .rooms import api as rooms_api, pages
+    from .streams import api as streams_api
+    from .timer import api as timer_api
+    from .tools import links_api, todos_api
+    from .web import api, routes
+    del rooms_api, streams_api, timer_api, links_api, todos_api, routes
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
     init_metrics(app)
     init_security(app)
     init_limits(app)

@@ -45,7 +45,7 @@ def from_environment(instance_path: str) -> dict:
         "OUTBUF_HIGH_WATERMARK": _int("OUTBUF_HIGH_WATERMARK", 256 * 1024),
         "SOCKET_SEND_BUFFER": _int("SOCKET_SEND_BUFFER", 0),  # bytes; 0: the kernel's default
         # waitress's main loop: "epoll" (Linux; each pass costs what happened, see
-        # coding_duo/serving.py) or "waitress" (its own poll loop, O(connections) a pass).
+        # coding_duo/streams/serving.py) or "waitress" (its own poll loop, O(connections) a pass).
         "EVENT_LOOP": os.environ.get("EVENT_LOOP", "epoll").lower(),
         "SHUTDOWN_FLUSH_SECONDS": _float("SHUTDOWN_FLUSH_SECONDS", 0.5),
         # Capacity: each open stream holds one waitress thread; MAX_STREAMS are allowed
@@ -56,7 +56,7 @@ def from_environment(instance_path: str) -> dict:
         "EMPTY_ROOM_GRACE_SECONDS": _float("EMPTY_ROOM_GRACE_SECONDS", 60),
         "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
-        # Abuse: rate limits per client address (see coding_duo/limits.py), open streams
+        # Abuse: rate limits per client address (see coding_duo/web/limits.py), open streams
         # per client address, how many proxies in front set X-Forwarded-For, and CORS.
         "RATE_LIMITS_ENABLED": os.environ.get("RATE_LIMITS_ENABLED", "true").lower() != "false",
         "ROOM_CREATE_LIMIT": os.environ.get("ROOM_CREATE_LIMIT", "20 per minute"),

@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-from coding_duo import access_code
-from coding_duo.registries import (EventStreamsRegistry, SchedulerRegistry, TimestampRegistry,
-                                   is_close)
-from coding_duo.sse import encode_comment, encode_event, encode_retry
-from coding_duo.timer import Timer
+from coding_duo.rooms import access_code
+from coding_duo.streams.registry import EventStreamsRegistry, is_close
+from coding_duo.streams.sse import encode_comment, encode_event, encode_retry
+from coding_duo.timer.domain import Timer
+from coding_duo.timer.registries import SchedulerRegistry, TimestampRegistry
 
 
 def test_broadcast_reaches_every_client_of_the_room_only():

@@ -1,0 +1,53 @@
+"""The per-process machinery, built once per application by the factory and
+reachable from views as ``context.duo()``: the registries, the scheduler
+service, the bus and the stream cap. The composition root: it imports every
+feature; nothing imports it but the factory."""
+from __future__ import annotations
+
+import logging
+
+from .rooms.locks import RoomLocks
+from .streams.bus import make_bus
+from .streams.cap import StreamCap
+from .streams.registry import EventStreamsRegistry
+from .timer.registries import SchedulerRegistry, TimestampRegistry
+from .timer.service import SchedulerService
+from .tools.previews import LinkPreviewer
+
+log = logging.getLogger(__name__)
+
+
+class Duo:
+    def __init__(self, app):
+        config = app.config
+        self.config = config
+        self.streams = EventStreamsRegistry(queue_size=config["STREAM_QUEUE_SIZE"])
+        self.timestamps = TimestampRegistry()
+        self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
+        self.locks = RoomLocks()
+        self.stream_cap = StreamCap(config["MAX_STREAMS"], config["MAX_STREAMS_PER_CLIENT"])
+        self.previewer = LinkPreviewer(
+            allow_private=config["LINK_PREVIEW_ALLOW_PRIVATE"],
+            timeout=config["LINK_PREVIEW_TIMEOUT_SECONDS"])
+        self.stopping = False
+        self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
+        self.bus, self.presence = make_bus(config, self.streams)
+        self.timers = SchedulerService(
+            app, self.streams, self.timestamps, self.schedulers, self.locks,
+            self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"])
+
+    def start(self) -> None:
+        """Start the scheduler (once per process) and resume running timers."""
+        self.schedulers.start()
+        recovered = self.timers.recover()
+        self.timers.start_jobs()
+        self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self.timers.heal)
+        log.info("scheduler started; %d running timer(s) resumed; events via %s", recovered,
+                 type(self.bus).__name__)
+
+    def shutdown(self) -> None:
+        """Stop ticking and end every stream (browsers reconnect by themselves)."""
+        self.stopping = True
+        self.bus.stop()
+        self.schedulers.shutdown()
+        self.streams.close_all()

@@ -1,0 +1,59 @@
+"""The room's database model: what must survive a restart and be shared between
+processes. Its timer (``timer.models``) and lists (``tools.models``) hang off it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+
+if TYPE_CHECKING:  # the timer's record refers back to its room
+    from ..timer.models import TimerRecord
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class RoomStatus(str, Enum):
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+
+
+NAME_MAX = 50
+URL_MAX = 2048
+
+
+class PairRoom(db.Model):
+    __tablename__ = "pair_room"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access_code: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    driver: Mapped[str] = mapped_column(String(NAME_MAX))
+    navigator: Mapped[str] = mapped_column(String(NAME_MAX))
+    mission_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    status: Mapped[str] = mapped_column(String(16), default=RoomStatus.IN_PROGRESS.value)
+    turns_completed: Mapped[int] = mapped_column(Integer, default=0)
+    paired_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # time the timer ran
+    # Bumped by every change to the room (timer, roles, lists), under the room's row
+    # lock: processes apply the changes they hear about in this order, stale ones never.
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    timer: Mapped["TimerRecord"] = relationship(
+        back_populates="room", uselist=False, cascade="all, delete-orphan", lazy="joined",
+        innerjoin=True,  # every room has a timer; an inner join can be locked FOR UPDATE
+    )
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def completed(self) -> bool:
+        return self.status == RoomStatus.COMPLETED.value

@@ -1,0 +1,85 @@
+"""Server-rendered pages: home (create or join a room) and the pair room."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..context import duo
+from ..tools.models import CATEGORY_MAX, TODO_MAX
+from ..tools.references import categories_json, links_json
+from ..tools.todos import todos_json
+from ..web.errors import ApiError
+from ..web.limits import code_lookup_limit, limiter, room_create_limit
+from ..web.validation import validate
+from . import access_code
+from .models import NAME_MAX, URL_MAX
+from .schemas import CreateRoom
+from .service import create_room, readable_room, room_exists, room_state
+
+bp = Blueprint("pages", __name__)
+
+PRESET_MINUTES = (10, 15, 30)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", presets=PRESET_MINUTES, form={}, name_max=NAME_MAX)
+
+
+@bp.post("/rooms")
+@limiter.limit(room_create_limit)
+def create():
+    form = request.form
+    try:
+        minutes = float(form.get("custom_minutes") or form.get("minutes") or "")
+    except ValueError:
+        return _home_error("Turn length must be a number of minutes.", form)
+    try:
+        body = validate(CreateRoom, {
+            "driver": form.get("driver", ""), "navigator": form.get("navigator", ""),
+            "timerDuration": round(minutes * 60_000)})
+    except ApiError as error:
+        return _home_error(error.message, form)
+    room = create_room(body.driver, body.navigator, body.timerDuration)
+    return redirect(url_for("pages.room", code=access_code.display(room.access_code)), 303)
+
+
+@bp.get("/join")
+@limiter.limit(code_lookup_limit)
+def join():
+    code = request.args.get("code", "")
+    if not room_exists(code):
+        return _home_error(f"No room has the code “{code.strip()}”. Check it and try again.",
+                           {"code": code}, status=404)
+    return redirect(url_for("pages.room", code=access_code.display(access_code.normalize(code))))
+
+
+@bp.get("/rooms/<code>")
+def room(code):
+    room = readable_room(code)
+    timers = duo().timers
+    state = room_state(room, timers.timer_for(room), timers.clock())
+    todos = todos_json(room)
+    done = sum(1 for t in todos if t["isChecked"])
+    return render_template(
+        "room.html", room=room, state=state, todos=todos, links=links_json(room),
+        categories=categories_json(room),
+        summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
+        limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX})
+
+
+def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) -> str:
+    """'3 turns · 45 min paired · 2 of 5 todos done' (room.js says it the same way)."""
+    minutes = paired_ms // 60_000
+    if minutes >= 60:
+        paired = f"{minutes // 60} h {minutes % 60} min"
+    elif minutes:
+        paired = f"{minutes} min"
+    else:
+        paired = f"{paired_ms // 1000} s"
+    return (f"{turns} turn{'s' if turns != 1 else ''} · {paired} paired · "
+            f"{todos_done} of {todos_total} todos done")
+
+
+def _home_error(message: str, form, status: int = 400):
+    return render_template("home.html", presets=PRESET_MINUTES, form=form, name_max=NAME_MAX,
+                           error=message), status

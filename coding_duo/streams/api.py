@@ -1,0 +1,127 @@
+"""The event stream: GET /api/{code}/connect.
+
+The view does all the database work (finding the room, the state snapshot)
+and the session is closed before the first byte is sent; the generator only
+drains its client's queue, so a stream never holds a pooled connection.
+"""
+from __future__ import annotations
+
+import random
+import time
+
+from flask import Response, request
+
+from ..context import duo
+from ..rooms.service import readable_room
+from ..tools.lists import list_events
+from ..web.api import bp
+from ..web.errors import ApiError
+from .registry import is_close
+from .sse import encode_comment, encode_retry, is_event_id
+
+RECONNECT_SOON_MS = 250
+
+
+@bp.get("/<code>/connect")
+def connect(code):
+    room = readable_room(code)
+    key = room.access_code
+    d = duo()
+    config = d.config
+    if d.stopping:
+        raise ApiError(503, "This server is restarting; reconnecting shortly", {"Retry-After": "1"})
+    _check_last_event_id(request.headers.get("Last-Event-ID"))
+    address = request.remote_addr or "?"
+    refused = d.stream_cap.acquire(address)
+    if refused == "server":
+        raise ApiError(503, "This server has no room for another live stream; retrying shortly",
+                       {"Retry-After": "3"})
+    if refused == "client":
+        raise ApiError(429, f"Too many open streams from one address (at most "
+                            f"{d.stream_cap.per_client}); close some tabs", {"Retry-After": "10"})
+    try:
+        # Registered and snapshotted under the room lock: nothing broadcast in between
+        # is lost, and nothing older than the snapshot arrives after it.
+        with d.locks(key):
+            client = d.streams.register(key)
+            events = d.timers.state_events(room) + list_events(room)
+            first = encode_retry(config["STREAM_RETRY_MS"]) + b"".join(
+                d.streams.encode(event, data) for event, data in events)
+        d.timers.stream_opened(key)  # tick here for this browser
+    except BaseException:
+        d.stream_cap.release(address)
+        raise
+    # A (well-formed) Last-Event-ID from a reconnecting browser needs nothing more:
+    # the state snapshot above brings it up to date whatever it missed.
+
+    closed = []
+
+    def release():
+        if not closed:
+            closed.append(True)
+            d.streams.unregister(client)
+            d.stream_cap.release(address)
+
+    disconnected = request.environ.get("waitress.client_disconnected", lambda: False)
+    max_age = config["STREAM_MAX_AGE_SECONDS"] * random.uniform(0.9, 1.0)  # no herd
+    heartbeat = config["HEARTBEAT_SECONDS"]
+    poll = config["DISCONNECT_POLL_SECONDS"]
+
+    def generate():
+        try:
+            yield first
+            started = last_write = time.monotonic()
+            while True:
+                now = time.monotonic()
+                if now - started >= max_age:
+                    yield encode_retry(RECONNECT_SOON_MS)  # come back at once
+                    return
+                wait = min(poll, heartbeat - (now - last_write), max_age - (now - started))
+                item = client.next_chunk(max(wait, 0.0))
+                if is_close(item):
+                    return
+                if item is None:
+                    if disconnected():
+                        return
+                    if time.monotonic() - last_write >= heartbeat:
+                        yield encode_comment("ping")
+                        last_write = time.monotonic()
+                    continue
+                yield item + _drain(client)
+                last_write = time.monotonic()
+        finally:
+            release()
+
+    response = Response(generate(), mimetype="text/event-stream", headers={
+        "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",
+    })
+    response.call_on_close(release)
+    return response
+
+
+def _check_last_event_id(value: str | None) -> None:
+    """Browsers send back an id we gave them (digits); anything else is not theirs."""
+    if value is not None and not is_event_id(value):
+        raise ApiError(400, "Last-Event-ID must be an event id this server sent (digits)")
+
+
+def _drain(client, limit: int = 64) -> bytes:
+    """Whatever else is already queued, so a burst goes out in one write."""
+    chunks = []
+    for _ in range(limit):
+        item = client.next_chunk(0)
+        if item is None:
+            break
+        if is_close(item):
+            client.close()  # put the end back for the loop to see
+            break
+        chunks.append(item)
+    return b"".join(chunks)
+
+
+@bp.delete("/<code>/connect")
+def disconnect(code):
+    """Every stream of the room gets ``close`` / ``OK`` and ends (as coduo did)."""
+    duo().timers.close_streams(readable_room(code))
+    return "", 204

@@ -1,0 +1,118 @@
+"""SchedulerService: the timer's commands (start, pause, update, swap, status,
+delete) and what a new stream is told. The machinery is in three parts, each a
+module of this package: ``transitions`` (how a change is decided once and
+reaches every process), ``ticks`` (the per-second tick and each room's job) and
+``sweep`` (the once-a-second sweep and recovery).
+"""
+from __future__ import annotations
+
+from ..rooms.locks import RoomLocks
+from ..rooms.models import PairRoom, RoomStatus
+from ..rooms.service import ensure_writable, mark_deleted, pair_json, room_state, swap_roles
+from ..streams.registry import EventStreamsRegistry
+from .domain import Timer, now_ms
+from .registries import SchedulerRegistry, TimestampRegistry
+from .sweep import Sweep
+from .ticks import Ticks
+from .transitions import Transitions
+
+
+class SchedulerService(Transitions, Ticks, Sweep):
+    def __init__(self, app, streams: EventStreamsRegistry, timestamps: TimestampRegistry,
+                 schedulers: SchedulerRegistry, locks: RoomLocks, bus, presence,
+                 empty_room_grace_seconds: float, clock=now_ms):
+        self.app = app
+        self.streams = streams
+        self.timestamps = timestamps
+        self.schedulers = schedulers
+        self.locks = locks
+        self.bus = bus
+        self.presence = presence
+        self.grace_ms = int(empty_room_grace_seconds * 1000)
+        self.clock = clock
+        self.started_at = clock()
+        self.ticks_sent = 0
+        self._delivered: dict[str, int] = {}  # room key -> newest batch version delivered
+        self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
+        # room key -> the last value its current tick job reported: a tick that went
+        # the slow way and came late never reports a higher value after a lower one.
+        self._last_tick: dict[str, int] = {}
+
+    # ----- reading -------------------------------------------------------------------
+
+    def cached_timer(self, key: str) -> Timer | None:
+        return self.timestamps.get(key)
+
+    def timer_for(self, room: PairRoom) -> Timer:
+        """The room's timer: memory, unless the room just read from the database is newer."""
+        self.timestamps.put(room.access_code, room.timer.to_domain(), room.version)
+        return self.timestamps.get(room.access_code)
+
+    def state_events(self, room: PairRoom) -> list[tuple[str, object]]:
+        """What a browser needs right after connecting, in order."""
+        timer = self.timer_for(room)
+        now = self.clock()
+        events: list[tuple[str, object]] = [("connect", "OK")]
+        if timer.running:
+            events.append(("timer", "running"))
+        events.append(("remaining-time", str(timer.remaining(now))))
+        events.append(("room", room_state(room, timer, now)))
+        return events
+
+    # ----- commands ------------------------------------------------------------------
+
+    def start(self, room: PairRoom) -> bool:
+        cached = self.timestamps.get(room.access_code)
+        if cached is not None and cached.running:
+            return False  # hot path: a burst of starts is answered from memory
+
+        def decide(change, timer, now):
+            ensure_writable(change.room)
+            if timer.start(now):
+                change.emit("timer", "start")
+        return self._transition(room.access_code, decide)
+
+    def pause(self, room: PairRoom) -> bool:
+        return self._transition(room.access_code, self._decide_pause)
+
+    def update(self, room: PairRoom, duration_ms: int, remaining_ms: int) -> None:
+        def decide(change, timer, now):
+            ensure_writable(change.room)
+            change.room.paired_ms += timer.run_elapsed(now)  # the run restarts from here
+            timer.update(duration_ms, remaining_ms, now)
+            change.emit("timer", "update")
+            change.emit("remaining-time", str(timer.remaining(now)))
+        self._transition(room.access_code, decide)
+
+    def swap(self, room: PairRoom) -> None:
+        def decide(change, timer, now):
+            ensure_writable(change.room)
+            swap_roles(change.room)
+            change.emit("pair", pair_json(change.room))
+        self._transition(room.access_code, decide)
+
+    def set_status(self, room: PairRoom, status: str) -> None:
+        """IN_PROGRESS or COMPLETED; completing stops the timer."""
+        def decide(change, timer, now):
+            ensure_writable(change.room, allow_completed=True)
+            if status == RoomStatus.COMPLETED.value:
+                self._decide_pause(change, timer, now)
+            change.room.status = status
+            change.mark()
+        self._transition(room.access_code, decide)
+
+    def delete(self, room: PairRoom) -> None:
+        """The room is closed: timer stopped, every stream in every process gets
+        ``close`` and ends, nothing of it stays in memory."""
+        def decide(change, timer, now):
+            ensure_writable(change.room, allow_completed=True)
+            self._decide_pause(change, timer, now)
+            mark_deleted(change.room)
+            change.emit("close", "OK")
+            change.deleted = True
+        self._transition(room.access_code, decide)
+
+    def close_streams(self, room: PairRoom) -> None:
+        """Every stream of the room, in every process, gets ``close`` and ends."""
+        with self.room_change(room.access_code) as change:
+            change.emit("close", "OK")

@@ -1,0 +1,106 @@
+"""The once-a-second sweep of the ``SchedulerService`` (time-up for rooms nobody
+here ticks, the empty-room pause, presence), and recovery after a restart or a
+bus outage."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..rooms.models import PairRoom
+from ..rooms.service import room_state
+from ..tools.lists import list_events
+from .domain import TimerStatus
+from .models import TimerRecord
+from .ticks import DEADLINE_JOB
+from .transitions import in_app_context
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 1.0
+SWEEP_JOB = "~sweep"
+
+
+class Sweep:
+    """Mixed into ``SchedulerService``."""
+
+    def start_jobs(self) -> None:
+        self.schedulers.every(SWEEP_JOB, self.sweep, SWEEP_SECONDS)
+
+    @in_app_context
+    def sweep(self) -> None:
+        """Once a second: time-up for running rooms not ticking here, the empty-room
+        pause, and this process's share of presence."""
+        now = self.clock()
+        local = self.streams.keys()
+        self.presence.refresh(local, now)
+        running = self.timestamps.running()
+        for key, timer in running.items():  # a deadline job that failed (database down)
+            if timer.is_up(now) and not self.schedulers.has(key) \
+                    and not self.schedulers.has(DEADLINE_JOB + key):
+                self._safely(self._transition, key, self._decide_time_up)
+        if self.grace_ms <= 0:
+            return
+        alone = [key for key, timer in running.items()
+                 if not timer.is_up(now) and self.streams.count(key) == 0]
+        seen = self.presence.last_seen(alone)
+        if seen is None:
+            return  # presence unknown (Redis down): pause nobody
+        for key in alone:
+            timer = running[key]
+            since = max(timer.ends_at_ms - timer.remaining_ms,  # this run started
+                        seen.get(key) or 0, self.started_at)
+            if now - since >= self.grace_ms:
+                log.info("room %s has had no stream for %ss: pausing", key, self.grace_ms / 1000)
+                self._safely(self._transition, key, self._pause_if_started_before(since))
+
+    def _pause_if_started_before(self, since: int):
+        def decide(change, timer, now):
+            if timer.running and timer.ends_at_ms - timer.remaining_ms <= since:
+                self._decide_pause(change, timer, now)
+        return decide
+
+    def _safely(self, func, *args) -> None:
+        try:
+            func(*args)
+        except Exception:  # noqa: BLE001 - one room's trouble must not stop the sweep
+            db.session.rollback()
+            log.exception("sweep: %s%r failed", getattr(func, "__name__", func), args[:1])
+
+    @in_app_context
+    def recover(self) -> int:
+        """After a (re)start, or when the bus comes back: load every running timer
+        (and every room with streams here) from the database. One whose deadline
+        passed while we were away times up at the next sweep, once."""
+        rows = db.session.execute(
+            select(PairRoom, TimerRecord)
+            .join(TimerRecord, TimerRecord.room_id == PairRoom.id)
+            .where(PairRoom.deleted_at.is_(None),
+                   (TimerRecord.status == TimerStatus.RUNNING.value)
+                   | PairRoom.access_code.in_(self.streams.keys() or [""]))).all()
+        for room, record in rows:
+            key = room.access_code
+            with self.locks(key):
+                timer = record.to_domain()
+                if self.timestamps.put(key, timer, room.version):
+                    self._sync_tick_job(key, timer)
+                    if self.streams.count(key):
+                        now = self.clock()
+                        self.streams.broadcast(key, "remaining-time", str(timer.remaining(now)))
+                        self.streams.broadcast(key, "room", room_state(room, timer, now))
+        db.session.remove()
+        return len(rows)
+
+    @in_app_context
+    def heal(self) -> None:
+        """The bus was down: changes made elsewhere may have been missed."""
+        self.recover()
+        for key in self.streams.keys():
+            room = db.session.execute(
+                select(PairRoom).where(PairRoom.access_code == key)).scalar_one_or_none()
+            if room is None:
+                continue
+            with self.locks(key):
+                for event, data in list_events(room):
+                    self.streams.broadcast(key, event, data)

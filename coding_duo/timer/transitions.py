@@ -1,0 +1,166 @@
+"""The transition core of the ``SchedulerService``: how a change to a room is
+decided and delivered.
+
+Every change is decided through the database: under the room's lock in this
+process and the room's row lock (``SELECT ... FOR UPDATE``) across processes,
+the truth is read from the database, changed, written with the room's version
+bumped, and committed. The result is a ``Batch`` (new timer, events) applied to
+this process at once and published on the bus for the others. So concurrent
+commands on any number of processes give one outcome, and time-up happens once.
+"""
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+
+from flask import has_app_context
+from sqlalchemy import select
+
+from ..extensions import db
+from ..rooms.models import PairRoom
+from ..rooms.service import pair_json, room_state, swap_roles
+from ..streams.bus import Batch
+from .domain import Timer
+
+TIME_UP_TOLERANCE_MS = 20  # a tick that fires a hair early still ends the turn
+
+
+def in_app_context(method):
+    """Scheduler jobs and the bus run on their own threads: give them an app context."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        if has_app_context():
+            return method(self, *args, **kwargs)
+        with self.app.app_context():
+            return method(self, *args, **kwargs)
+    return wrapper
+
+
+class RoomChange:
+    """What a change collects while the room is locked: events to send, and
+    whether anything changed at all."""
+
+    def __init__(self, room: PairRoom):
+        self.room = room
+        self.events: list[tuple[str, object]] = []
+        self.deleted = False
+        self._marked = False
+
+    def emit(self, event: str, data) -> None:
+        self.events.append((event, data))
+
+    def mark(self) -> None:
+        """Something changed that has no event of its own (the room state follows)."""
+        self._marked = True
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.events) or self._marked
+
+
+class Transitions:
+    """Mixed into ``SchedulerService`` (which holds the registries, locks and bus)."""
+
+    def forget(self, key: str) -> None:
+        """A deleted room: nothing of it stays in this process's memory."""
+        with self.locks(key):
+            self._sync_tick_job(key, None)
+            self.timestamps.remove(key)
+            self._delivered.pop(key, None)
+            self.streams.close_room(key)
+        self.locks.forget(key)
+
+    @contextmanager
+    def room_change(self, key: str):
+        """``with room_change(key) as change:`` -- the room row locked and fresh
+        (``change.room``), the body changes it and ``emit``s events; then commit,
+        bump the version, apply here and publish to the other processes."""
+        with self.locks(key):
+            room = self._lock_room(key)
+            change = RoomChange(room)
+            yield change
+            self._commit(change, room.timer.to_domain(), self.clock())
+
+    # ----- the transition core -------------------------------------------------------
+
+    def _transition(self, key: str, decide) -> bool:
+        """``decide(change, timer, now)`` changes the timer and the room as it must and
+        emits events; emitting nothing means nothing changed."""
+        with self.locks(key):
+            room = self._lock_room(key)
+            change = RoomChange(room)
+            timer = room.timer.to_domain()
+            now = self.clock()
+            decide(change, timer, now)
+            if not change.changed:
+                version = room.version
+                db.session.rollback()  # release the row lock
+                self.timestamps.put(key, timer, version)  # memory agrees with the database
+                self._sync_tick_job(key, self.timestamps.get(key))
+                return False
+            room.timer.apply(timer)
+            change.emit("room", room_state(room, timer, now))
+            self._commit(change, timer, now)
+            return True
+
+    def _lock_room(self, key: str) -> PairRoom:
+        return db.session.execute(
+            select(PairRoom).where(PairRoom.access_code == key).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one()
+
+    def _commit(self, change: RoomChange, timer: Timer, now: int) -> None:
+        room = change.room
+        room.version += 1
+        batch = Batch(room.access_code, room.version, timer, change.events, change.deleted)
+        db.session.commit()
+        self.apply(batch)
+        self.bus.publish(batch)
+
+    def apply(self, batch: Batch) -> bool:
+        """A change decided here or in another process: memory, tick job, browsers.
+        A batch this process has already delivered (or an older one) is ignored."""
+        key = batch.key
+        with self.locks(key):
+            if self._delivered.get(key, -1) >= batch.version:
+                return False  # our own change coming back, or an old one
+            self._delivered[key] = batch.version
+            # Memory may already be as new (a command here that changed nothing read
+            # the database meanwhile); the events are still this batch's to deliver.
+            self.timestamps.put(key, batch.timer, batch.version)
+            self._sync_tick_job(key, self.timestamps.get(key))
+            for event, data in batch.events:
+                if event == "close":
+                    self.streams.close_room(key)  # sends close / OK, then ends them
+                else:
+                    self.streams.broadcast(key, event, data)
+            if batch.deleted:
+                self.forget(key)
+            return True
+
+    @in_app_context
+    def apply_remote(self, batch: Batch) -> None:
+        self.apply(batch)
+
+    def _decide_pause(self, change, timer: Timer, now: int) -> None:
+        if not timer.running:
+            return
+        if timer.is_up(now):
+            self._decide_time_up(change, timer, now)
+            return
+        change.room.paired_ms += timer.run_elapsed(now)
+        timer.pause(now)
+        change.emit("timer", "pause")
+        change.emit("remaining-time", str(timer.remaining_ms))
+
+    def _decide_time_up(self, change, timer: Timer, now: int) -> None:
+        """The turn is over: reset, swap roles once, tell everyone."""
+        if not timer.running or timer.remaining(now) > TIME_UP_TOLERANCE_MS:
+            return
+        room = change.room
+        room.paired_ms += timer.remaining_ms  # the whole run: it reached zero
+        room.turns_completed += 1
+        swap_roles(room)
+        timer.reset()
+        change.emit("timer", "stop")
+        change.emit("remaining-time", str(timer.duration_ms))
+        change.emit("pair", pair_json(room))

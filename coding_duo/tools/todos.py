@@ -1,0 +1,76 @@
+"""The pair's todo list, in an order that survives any sequence of moves.
+
+Order is a sparse integer ``position`` (ties broken by creation): adding appends
+one gap after the last, a move takes the midpoint of its new neighbours, and
+only when two neighbours have no integer left between them is the room's list
+renumbered. The order is total and stable whatever happens.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..rooms.models import PairRoom
+from ..web.errors import BadRequest, NotFound
+from .models import Todo, is_public_id
+
+GAP = 1 << 16
+
+
+def list_todos(room: PairRoom) -> list[Todo]:
+    return list(db.session.execute(
+        select(Todo).where(Todo.room_id == room.id)
+        .order_by(Todo.position, Todo.created_at, Todo.id)).scalars())
+
+
+def todos_json(room: PairRoom) -> list[dict]:
+    return [{"id": t.id, "content": t.content, "isChecked": t.is_checked, "order": index}
+            for index, t in enumerate(list_todos(room))]
+
+
+def todo_json(todo: Todo, order: int) -> dict:
+    return {"id": todo.id, "content": todo.content, "isChecked": todo.is_checked, "order": order}
+
+
+def find_todo(todo_id: str) -> Todo:
+    """The todo with this (unguessable) id, whatever room it is in; 404 if none
+    or if its room was deleted."""
+    todo = db.session.get(Todo, todo_id) if is_public_id(todo_id) else None
+    if todo is None or todo.room.deleted:
+        raise NotFound("No such todo")
+    return todo
+
+
+def add_todo(room: PairRoom, content: str) -> Todo:
+    last = db.session.execute(
+        select(func.max(Todo.position)).where(Todo.room_id == room.id)).scalar()
+    todo = Todo(room_id=room.id, content=content, is_checked=False,
+                position=(last or 0) + GAP)
+    db.session.add(todo)
+    return todo
+
+
+def move_todo(todo: Todo, index: int) -> None:
+    others = [t for t in list_todos(todo.room) if t.id != todo.id]
+    if index > len(others):
+        raise BadRequest(f"order must be between 0 and {len(others)}")
+    before = others[index - 1] if index > 0 else None
+    after = others[index] if index < len(others) else None
+    position = _between(before, after)
+    if position is None:  # no room between the neighbours: spread the list out again
+        for n, other in enumerate(others):
+            other.position = (n + 1) * GAP
+        position = _between(before, after)
+    todo.position = position
+
+
+def _between(before: Todo | None, after: Todo | None) -> int | None:
+    if before is None and after is None:
+        return GAP
+    if before is None:
+        return after.position - GAP
+    if after is None:
+        return before.position + GAP
+    if after.position - before.position < 2:
+        return None
+    return (before.position + after.position) // 2

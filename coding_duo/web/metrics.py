@@ -1,0 +1,89 @@
+"""Prometheus metrics at /metrics (the registries read at scrape time, and a
+request-latency histogram), and one structured log line per request."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+
+from flask import Blueprint, Response, g, request
+from prometheus_client import CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+bp = Blueprint("metrics", __name__)
+request_log = logging.getLogger("coding_duo.request")
+
+
+class DuoCollector:
+    def __init__(self, duo_services):
+        self.duo = duo_services
+
+    def collect(self):
+        d = self.duo
+        yield GaugeMetricFamily("coding_duo_open_streams", "Event streams registered now",
+                                value=d.streams.total())
+        yield GaugeMetricFamily("coding_duo_stream_slots_in_use",
+                                "Stream slots taken (each holds a waitress thread)",
+                                value=d.stream_cap.open)
+        yield GaugeMetricFamily("coding_duo_stream_slots", "Stream slots allowed",
+                                value=d.stream_cap.limit)
+        yield GaugeMetricFamily("coding_duo_rooms_running", "Rooms with a running timer job",
+                                value=len(d.schedulers.keys()))
+        yield GaugeMetricFamily("coding_duo_scheduler_threads",
+                                "APScheduler main threads in this process (must be 1)",
+                                value=sum(t.name == "APScheduler" for t in threading.enumerate()))
+        yield GaugeMetricFamily("coding_duo_threads", "Threads in this process",
+                                value=threading.active_count())
+        dispatcher = d.server_dispatcher
+        if dispatcher is not None:
+            yield GaugeMetricFamily("coding_duo_server_threads_busy",
+                                    "waitress threads handling a request or stream now",
+                                    value=dispatcher.active_count)
+            yield GaugeMetricFamily("coding_duo_server_threads", "waitress threads",
+                                    value=len(dispatcher.threads))
+        yield CounterMetricFamily("coding_duo_ticks_sent", "remaining-time ticks broadcast",
+                                  value=d.timers.ticks_sent)
+        yield CounterMetricFamily("coding_duo_events_dropped",
+                                  "Stream clients dropped because their queue was full",
+                                  value=d.streams.dropped_total)
+
+
+def init_metrics(app) -> None:
+    registry = CollectorRegistry(auto_describe=True)
+    registry.register(DuoCollector(app.extensions["coding_duo"]))
+    app.extensions["coding_duo_metrics"] = registry
+    latency = Histogram("coding_duo_request_seconds", "Request latency (streams: until the first byte)",
+                        ["method", "endpoint", "status"], registry=registry,
+                        buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5))
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def start_clock():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        """One structured line per request: method, path, endpoint, room, status, latency."""
+        started = g.get("request_started")
+        if started is None or request.endpoint == "static":
+            return response
+        elapsed = time.perf_counter() - started
+        endpoint = request.endpoint or "unknown"
+        latency.labels(request.method, endpoint, str(response.status_code)).observe(elapsed)
+        view_args = request.view_args or {}
+        request_log.info(json.dumps({
+            "method": request.method, "path": request.path, "endpoint": endpoint,
+            "room": view_args.get("code"), "status": response.status_code,
+            "ms": round(elapsed * 1000, 2), "client": request.remote_addr,
+            "stream": response.mimetype == "text/event-stream",
+        }, ensure_ascii=False))
+        return response
+
+
+@bp.get("/metrics")
+def metrics():
+    from flask import current_app
+    return Response(generate_latest(current_app.extensions["coding_duo_metrics"]),
+                    mimetype=CONTENT_TYPE_LATEST)

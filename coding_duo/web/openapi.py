@@ -1,0 +1,235 @@
+"""The OpenAPI 3.1 document of the API, served at /api/openapi.json.
+
+Request bodies come from the same pydantic models that validate them, so the
+document cannot drift from what the server accepts; the tests check that every
+API route is documented and fuzz the server against the document."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..rooms import schemas as rooms
+from ..streams.sse import LAST_EVENT_ID_PATTERN
+from ..timer import schemas as timer
+from ..tools import schemas as tools
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _string(**extra) -> dict:
+    return {"type": "string", **extra}
+
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+
+RESPONSE_SCHEMAS = {
+    "Error": {"type": "object", "required": ["message"],
+              "properties": {"message": _string()}},
+    "AccessCode": {"type": "object", "required": ["accessCode"],
+                   "properties": {"accessCode": _string(pattern="^[2-9A-Z]{5}-[2-9A-Z]{5}$")}},
+    "Exists": {"type": "object", "required": ["exists"], "properties": {"exists": {"type": "boolean"}}},
+    "Room": {"type": "object",
+             "required": ["id", "accessCode", "driver", "navigator", "missionUrl", "status",
+                          "duration", "remainingTime"],
+             "properties": {"id": {"type": "integer"}, "accessCode": _string(),
+                            "driver": _string(), "navigator": _string(), "missionUrl": _string(),
+                            "status": {"enum": ["IN_PROGRESS", "COMPLETED"]},
+                            "duration": {"type": "integer"}, "remainingTime": {"type": "integer"}}},
+    "Timer": {"type": "object", "required": ["id", "duration", "remainingTime"],
+              "properties": {"id": {"type": ["integer", "null"]}, "duration": {"type": "integer"},
+                             "remainingTime": {"type": "integer", "minimum": 0}}},
+    "Todo": {"type": "object", "required": ["id", "content", "isChecked", "order"],
+             "properties": {"id": _string(), "content": _string(), "isChecked": {"type": "boolean"},
+                            "order": {"type": "integer", "minimum": 0}}},
+    "ReferenceLink": {"type": "object",
+                      "required": ["id", "url", "headTitle", "openGraphTitle", "description",
+                                   "image", "categoryId", "categoryName"],
+                      "properties": {"id": _string(), "url": _string(), "headTitle": _string(),
+                                     "openGraphTitle": _string(), "description": _string(),
+                                     "image": _string(), "categoryId": NULLABLE_STRING,
+                                     "categoryName": NULLABLE_STRING}},
+    "Category": {"type": "object", "required": ["id", "value"],
+                 "properties": {"id": _string(), "value": _string()}},
+}
+
+REQUEST_MODELS = [rooms.CreateRoom, timer.UpdateTimer, rooms.UpdateStatus, tools.CreateTodo, tools.EditTodo,
+                  tools.MoveTodo, tools.CreateLink, tools.CreateCategory, tools.RenameCategory]
+
+ERRORS = {
+    400: "Malformed request: bad JSON, a field of the wrong type or out of range",
+    404: "No such room (or todo, link, category)",
+    409: "The room is completed or deleted, or the name is taken",
+    413: "Body too large",
+    415: "A body that is not application/json",
+    429: "Rate limited",
+    503: "The database is unavailable, or the server is full / restarting (streams)",
+}
+
+
+def _error(status: int) -> dict:
+    return {"description": ERRORS[status], "content": {JSON: {"schema": _ref("Error")}}}
+
+
+def _ok(description: str, schema: dict | None = None, status: int = 200) -> dict:
+    if schema is None:
+        return {str(status): {"description": description}}
+    return {str(status): {"description": description, "content": {JSON: {"schema": schema}}}}
+
+
+def _param(name: str, where: str = "path", description: str = "", required: bool = True) -> dict:
+    return {"name": name, "in": where, "required": required, "description": description,
+            "schema": {"type": "string"}}
+
+
+CODE = _param("code", description="The room's access code (case, spaces and dashes ignored)")
+
+
+def _op(summary: str, responses: dict, *, params=(), body: str | None = None,
+        errors=(404, 429, 503), tags=()) -> dict:
+    operation = {"summary": summary, "parameters": list(params), "tags": list(tags),
+                 "responses": dict(responses)}
+    error_codes = set(errors)
+    if body:
+        operation["requestBody"] = {"required": True,
+                                    "content": {JSON: {"schema": _ref(body)}}}
+        error_codes |= {400, 413, 415}
+    for status in sorted(error_codes):
+        operation["responses"][str(status)] = _error(status)
+    return operation
+
+
+def _paths() -> dict:
+    no_content = {"204": {"description": "Done"}}
+    command = (400, 404, 409, 429, 503)
+    return {
+        "/api/health-check": {"get": _op("Liveness", _ok("Alive", {"type": "object"}), errors=(429,))},
+        "/api/sign-in/check": {"get": _op("coduo's client asks this: there are no accounts",
+                                          _ok("Never signed in", {"type": "object"}), errors=(429,))},
+        "/api/openapi.json": {"get": _op("This document", _ok("OpenAPI 3.1", {"type": "object"}),
+                                         errors=(429,))},
+        "/api/pair-room": {"post": _op("Create a room", _ok("Created", _ref("AccessCode"), 201),
+                                       body="CreateRoom", errors=(429, 503), tags=["rooms"])},
+        "/api/pair-room/exists": {"get": _op(
+            "Does a room with this code exist?", _ok("Answer", _ref("Exists")),
+            params=[_param("access_code", "query", required=False)], errors=(429, 503),
+            tags=["rooms"])},
+        "/api/pair-room/{code}": {
+            "get": _op("A room", _ok("The room", _ref("Room")), params=[CODE], tags=["rooms"]),
+            "delete": _op("Delete a room: its streams get `close` and end", no_content,
+                          params=[CODE], errors=command, tags=["rooms"])},
+        "/api/pair-room/{code}/pair-swap": {"patch": _op(
+            "Swap driver and navigator", no_content, params=[CODE], errors=command, tags=["rooms"])},
+        "/api/pair-room/{code}/status": {"patch": _op(
+            "Complete (stops the timer) or reopen a room", no_content, params=[CODE],
+            body="UpdateStatus", errors=command, tags=["rooms"])},
+        "/api/{code}/timer": {
+            "get": _op("The timer (remaining time is live)", _ok("The timer", _ref("Timer")),
+                       params=[CODE], tags=["timer"]),
+            "patch": _op("Set duration and remaining time (a running timer keeps running)",
+                         no_content, params=[CODE], body="UpdateTimer", errors=command,
+                         tags=["timer"])},
+        "/api/{code}/timer/start": {"patch": _op("Start or resume (idempotent)", no_content,
+                                                 params=[CODE], errors=command, tags=["timer"])},
+        "/api/{code}/timer/stop": {"patch": _op("Pause, keeping the exact remaining time",
+                                                no_content, params=[CODE], errors=command,
+                                                tags=["timer"])},
+        "/api/{code}/connect": {
+            "get": _op("The room's event stream (Server-Sent Events)",
+                       {"200": {"description": "connect, then the state at once, then live events",
+                                "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+                       params=[CODE, {"name": "Last-Event-ID", "in": "header", "required": False,
+                                      "schema": {"type": "string", "pattern": LAST_EVENT_ID_PATTERN}}],
+                       errors=(400, 404, 429, 503), tags=["stream"]),
+            "delete": _op("Every stream of the room gets `close` and ends", no_content,
+                          params=[CODE], tags=["stream"])},
+        "/api/{code}/todos": {
+            "get": _op("The todo list, in order", _ok("Todos", {"type": "array", "items": _ref("Todo")}),
+                       params=[CODE], tags=["todos"]),
+            "post": _op("Add a todo at the end", _ok("Created", _ref("Todo"), 201), params=[CODE],
+                        body="CreateTodo", errors=command, tags=["todos"])},
+        "/api/todos/{todo_id}/contents": {"patch": _op(
+            "Edit a todo", no_content, params=[_param("todo_id")], body="EditTodo",
+            errors=command, tags=["todos"])},
+        "/api/todos/{todo_id}/checked": {"patch": _op(
+            "Check or uncheck a todo (toggles)", no_content, params=[_param("todo_id")],
+            errors=command, tags=["todos"])},
+        "/api/todos/{todo_id}/order": {"patch": _op(
+            "Move a todo to an index", no_content, params=[_param("todo_id")], body="MoveTodo",
+            errors=command, tags=["todos"])},
+        "/api/todos/{todo_id}": {"delete": _op("Delete a todo", no_content,
+                                               params=[_param("todo_id")], errors=command,
+                                               tags=["todos"])},
+        "/api/{code}/reference-link": {
+            "get": _op("Reference links, optionally of one category",
+                       _ok("Links", {"type": "array", "items": _ref("ReferenceLink")}),
+                       params=[CODE, _param("categoryId", "query", required=False)], tags=["links"]),
+            "post": _op("Add a link (its page's preview is fetched)",
+                        _ok("Created", _ref("ReferenceLink"), 201), params=[CODE],
+                        body="CreateLink", errors=command, tags=["links"])},
+        "/api/{code}/reference-link/{link_id}": {"delete": _op(
+            "Delete a link", no_content, params=[CODE, _param("link_id")], errors=command,
+            tags=["links"])},
+        "/api/{code}/category": {
+            "get": _op("Categories", _ok("Categories", {"type": "array", "items": _ref("Category")}),
+                       params=[CODE], tags=["links"]),
+            "post": _op("Add a category", _ok("Created", _ref("Category"), 201), params=[CODE],
+                        body="CreateCategory", errors=command, tags=["links"]),
+            "patch": _op("Rename a category", _ok("Renamed", _ref("Category")), params=[CODE],
+                         body="RenameCategory", errors=command, tags=["links"])},
+        "/api/{code}/category/{category_id}": {"delete": _op(
+            "Delete a category (its links stay, uncategorised)", no_content,
+            params=[CODE, _param("category_id")], errors=command, tags=["links"])},
+    }
+
+
+def _link_operations(paths: dict) -> None:
+    """operationIds, and OpenAPI links from what creates an id to what uses it, so a
+    fuzzer (and a reader) can follow a created room into every operation on it."""
+    creators = {"code": ("/api/pair-room", "post", "$response.body#/accessCode"),
+                "todo_id": ("/api/{code}/todos", "post", "$response.body#/id"),
+                "link_id": ("/api/{code}/reference-link", "post", "$response.body#/id"),
+                "category_id": ("/api/{code}/category", "post", "$response.body#/id")}
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            words = [w for w in path.replace("/api/", "").replace("-", "_").split("/")
+                     if w and not w.startswith("{")]
+            operation["operationId"] = method + "_" + "_".join(words or ["root"]) + (
+                "_by_" + "_".join(p["name"] for p in operation["parameters"] if p["in"] == "path")
+                if any(p["in"] == "path" for p in operation["parameters"]) else "")
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            path_params = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
+            for name in path_params:
+                creator_path, creator_method, expression = creators[name]
+                if (creator_path, creator_method) == (path, method):
+                    continue
+                creator = paths[creator_path][creator_method]
+                success = next(code for code in creator["responses"] if code.startswith("2"))
+                parameters = {name: expression}
+                if name != "code" and "code" in path_params:
+                    parameters["code"] = "$request.path.code"
+                creator["responses"][success].setdefault("links", {})[
+                    f"{operation['operationId']}"] = {
+                        "operationId": operation["operationId"], "parameters": parameters}
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    paths = _paths()
+    _link_operations(paths)
+    schemas = dict(RESPONSE_SCHEMAS)
+    for model in REQUEST_MODELS:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Coding Duo", "version": "1.0",
+                 "description": "Pair rooms with a server-synchronised turn timer. "
+                                "Errors are JSON {\"message\": ...} with a 4xx/5xx status."},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }

@@ -1,0 +1,92 @@
+"""Request bodies: parsed as JSON and validated by pydantic models, so every
+endpoint refuses bad input the same way, with a precise 4xx message.
+
+The field types every feature builds its bodies from live here; each feature's
+bodies live in its own ``schemas`` module."""
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from flask import request
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from .errors import ApiError, BadRequest
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _no_control_characters(value: str) -> str:
+    """NUL and other C0 controls (but tab and newline) are never meant as text, and
+    PostgreSQL refuses NUL outright: refuse them here, with a 400."""
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _strip(value: str) -> str:
+    value = _no_control_characters(value).strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+def _http_url(value: str) -> str:
+    value = _no_control_characters(value).strip()
+    if value and not value.lower().startswith(("http://", "https://")):
+        raise ValueError("must be an http(s) URL")
+    return value
+
+
+NOT_BLANK = r"\S"  # documented in the schema; _strip gives the precise message
+
+
+def text(max_length: int):
+    """A required line of text: no control characters, stripped, not blank."""
+    return Annotated[StrictStr, Field(max_length=max_length, pattern=NOT_BLANK),
+                     AfterValidator(_strip)]
+
+
+def url(max_length: int):
+    """An http(s) URL, or empty."""
+    return Annotated[StrictStr, Field(max_length=max_length), AfterValidator(_http_url)]
+
+
+def required(field):
+    """``field``, refused when blank."""
+    return Annotated[field, AfterValidator(_strip)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")  # coduo's client sends e.g. pairId
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == NOT_BLANK:
+            message = "must not be blank"
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts)
+
+
+def parse_body(model: type[M]) -> M:
+    """The request's JSON object validated as ``model``, or a 4xx ApiError."""
+    if not request.get_data(cache=True):
+        raise BadRequest("A JSON body is required")
+    if not request.is_json:
+        raise ApiError(415, "Content-Type must be application/json")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest("The body is not valid JSON")
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object")
+    return validate(model, data)
+
+
+def validate(model: type[M], data: dict) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise BadRequest(_describe(error)) from None
