@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -66,9 +66,19 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def _register_asset_helper(app: Flask) -> None:
-    """``asset('room.js')`` -> ``/static/room.js?v=<content hash>``: browsers may cache
-    static files for ever, and a new release still reaches them."""
+    """``asset('room/main.js')`` -> ``/static/room/main.js?v=<content hash>``: browsers
+    may cache static files for ever, and a new release still reaches them.
+
+    A static URL without ``v`` is served ``Cache-Control: no-cache`` instead (the
+    browser revalidates it with its ETag on every load): the room's ES modules
+    import each other by relative URL, which no template can version."""
     versions: dict[str, str] = {}
+    cached_for = app.get_send_file_max_age
+
+    def max_age(filename: str | None) -> int | None:
+        return cached_for(filename) if "v" in request.args else None
+
+    app.get_send_file_max_age = max_age
 
     def asset(filename: str) -> str:
         version = versions.get(filename)

@@ -226,5 +226,5 @@ def test_pages_carry_a_strict_content_security_policy(web):
     assert page.headers["Referrer-Policy"] == "no-referrer"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "<script>" not in page.text and " on" + "click=" not in page.text
-    static = api.http.get(web.url + re.search(r'src="(/static/room\.js\?v=\w+)"', page.text).group(1))
+    static = api.http.get(web.url + re.search(r'src="(/static/room/main\.js\?v=\w+)"', page.text).group(1))
     assert "max-age=31536000" in static.headers["Cache-Control"]

@@ -68,7 +68,7 @@ def room(code):
 
 
 def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) -> str:
-    """'3 turns · 45 min paired · 2 of 5 todos done' (room.js says it the same way)."""
+    """'3 turns · 45 min paired · 2 of 5 todos done' (static/room/timer.js says it the same way)."""
     minutes = paired_ms // 60_000
     if minutes >= 60:
         paired = f"{minutes // 60} h {minutes % 60} min"

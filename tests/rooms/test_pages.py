@@ -24,9 +24,25 @@ def test_create_from_the_form_redirects_to_the_room(server):
     assert page.status_code == 200
     assert "&lt;script&gt;x&lt;/script&gt;" in page.text and "<script>x</script>" not in page.text
     assert "15:00" in page.text and code in page.text
-    assert re.search(r'<script src="/static/room\.js\?v=[0-9a-f]{12}" defer>', page.text)
+    assert re.search(r'<script type="module" src="/static/room/main\.js\?v=[0-9a-f]{12}">', page.text)
     assert "onclick" not in page.text
 
+
+def test_room_modules_are_revalidated_while_the_versioned_entry_is_cached(server):
+    """asset() versions the entry module only; the modules it imports by relative URL
+    carry no version, so they are served no-cache (ETag) and a release reaches browsers."""
+    api = Api(server.url)
+    page = api.http.get(server.url + f"/rooms/{api.create_room()}")
+    entry = api.http.get(server.url + re.search(r'src="(/static/room/main\.js\?v=\w+)"', page.text).group(1))
+    assert "max-age=31536000" in entry.headers["Cache-Control"]
+    imported = set(re.findall(r'^import .* from "\./([\w.]+)";$', entry.text, re.M))
+    assert {"state.js", "clock.js", "timer.js", "lists.js", "alerts.js", "stream.js"} <= imported
+    for name in sorted(imported):
+        module = api.http.get(f"{server.url}/static/room/{name}")
+        assert module.status_code == 200 and "javascript" in module.headers["Content-Type"], name
+        assert "no-cache" in module.headers["Cache-Control"] and "max-age" not in module.headers["Cache-Control"]
+        again = api.http.get(module.url, headers={"If-None-Match": module.headers["ETag"]})
+        assert again.status_code == 304, name
 
 def test_custom_length_and_form_errors(server):
     api = Api(server.url)

@@ -1,0 +1,89 @@
+// The pair room, kept live over Server-Sent Events: the entry module. It wires
+// the parts together and says what each of the stream's events does.
+//   state.js  the room's state and lists, DOM and API helpers (no imports)
+//   clock.js  deadline and server clock offset: remaining(), format()
+//   api.js    commands (fetch) and the error line
+//   alerts.js announcement, title countdown, chime, desktop notifications
+//   timer.js  rendering the room and timer; timer/role controls, shortcuts
+//   lists.js  todos, reference links, categories
+//   stream.js the EventSource, reconnection, the connection indicator
+//
+// Caching: the page loads this file as asset('room/main.js'), whose ?v=<hash>
+// changes with its content, so it may be cached for a year. The modules it
+// imports are fetched by relative URL without a version (an import map would
+// be inline script, which the CSP forbids), so the server sends every static
+// URL without ?v= as `Cache-Control: no-cache`: the browser revalidates them
+// (ETag, usually a 304) on each load, and a new release reaches it at once.
+import { $, code, roomApi, state, lists, setState } from "./state.js";
+import { sampleOffset, tick } from "./clock.js";
+import { announce, renderAlerts, initAlerts, ring, timeUp } from "./alerts.js";
+import { render, renderTimer, initTimerControls, initShortcuts } from "./timer.js";
+import { initLists, renderTodos, renderLinks, renderCategories } from "./lists.js";
+import { startStream } from "./stream.js";
+
+async function copy(text, button) {
+  const label = button.textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+    button.textContent = "Copied!";
+  } catch (e) {
+    window.prompt("Copy this:", text);
+  }
+  setTimeout(() => { button.textContent = label; }, 1500);
+}
+
+function initCopyButtons() {
+  $("copy-link").addEventListener("click", (e) => copy(location.origin + "/rooms/" + code, e.currentTarget));
+  $("copy-code").addEventListener("click", (e) => copy(code, e.currentTarget));
+}
+
+// ----- the stream's events -----
+let timeUpPending = false;
+
+function onRoom(data) {
+  setState(data);
+  sampleOffset(data.timer.serverTime);
+  render();
+}
+
+const handlers = {
+  room: (data) => onRoom(JSON.parse(data)),
+  "remaining-time": (data) => {
+    tick(parseInt(data, 10));
+    renderTimer();
+  },
+  timer: (data) => {
+    if (data === "stop") {
+      // The server decided time-up; the swapped roles follow in a `pair` event.
+      timeUpPending = true;
+      state.timer.status = "IDLE";
+      ring();
+    } else if (data === "start" || data === "running") {
+      announce("");
+    }
+  },
+  pair: (data) => {
+    const pair = JSON.parse(data);
+    state.driver = pair.driver;
+    state.navigator = pair.navigator;
+    render();
+    if (timeUpPending) {
+      timeUpPending = false;
+      timeUp();
+    }
+  },
+  todos: (data) => { lists.todos = JSON.parse(data); renderTodos(); },
+  "reference-links": (data) => { lists.links = JSON.parse(data); renderLinks(); },
+  categories: (data) => { lists.categories = JSON.parse(data); renderCategories(); },
+  close: () => announce("This room was closed."),
+};
+
+initTimerControls();
+initCopyButtons();
+initShortcuts();
+initLists();
+initAlerts();
+setInterval(renderTimer, 200);
+renderAlerts();
+render();
+startStream(roomApi + "/connect", handlers);
