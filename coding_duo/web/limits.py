@@ -7,18 +7,18 @@ memory, or in Redis when REDIS_URL is set so all processes share them).
   minute): only 404 answers count, so people using their own rooms never meet
   it, while guessing codes or ids stops fast.
 
-Client addresses: the socket's peer, or X-Forwarded-For set by the number of
-proxies named in TRUSTED_PROXIES (werkzeug's ProxyFix).
+Client addresses: coding_duo/web/client.py decides them (X-Forwarded-For
+believed from the proxies in TRUSTED_PROXIES only).
 """
 from __future__ import annotations
 
 from flask import current_app, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
+from .client import current_client
 from .errors import json_error
 
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+limiter = Limiter(key_func=current_client, headers_enabled=True)
 
 
 def init_limits(app) -> None:
