@@ -26,8 +26,13 @@ USER = "duo-small-dyno"
 NPROC = 256
 
 # The server's interpreter must be one that user can run: ours, or the system's
-# Python of the same version with our virtualenv's packages.
-BOOT = ("import runpy, site, sys; site.addsitedir(sys.argv.pop(1)); "
+# Python of the same version, without its own packages (-S), with our virtualenv's.
+# redis wants the async_timeout package on Python older than 3.11.3 only; there,
+# asyncio.timeout (3.11) is the same thing.
+BOOT = ("import runpy, site, sys; site.addsitedir(sys.argv.pop(1))\n"
+        "if sys.version_info < (3, 11, 3):\n"
+        "    import asyncio, types; sys.modules.setdefault('async_timeout', "
+        "types.SimpleNamespace(timeout=asyncio.timeout))\n"
         "sys.argv = ['app.py']; runpy.run_path('app.py', run_name='__main__')")
 
 
@@ -59,7 +64,7 @@ def _interpreter(user) -> list[str]:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for candidate in [sys.executable, shutil.which(version), *glob.glob(f"/usr/bin/{version}")]:
         if candidate and _runs_as(user, candidate, "-c", "import sys"):
-            return [candidate, "-c", BOOT, packages]
+            return [candidate, "-s", "-S", "-c", BOOT, packages]
     missing(f"no {version} that user {USER} may run")
 
 
@@ -84,7 +89,9 @@ def _limit_threads():
 def small_dyno(user, database_url, env):
     os.makedirs(os.path.join(ROOT, "instance"), exist_ok=True)  # that user cannot create it
     env = {**FAST_ENV, **(redis_env() if TEST_REDIS else {}), "MAX_STREAMS": None,
-           "PYTHONDONTWRITEBYTECODE": "1", **env}
+           "PYTHONDONTWRITEBYTECODE": "1",
+           # The test database's role is ours (libpq would take the OS user's name).
+           "PGUSER": os.environ.get("PGUSER") or pwd.getpwuid(os.getuid()).pw_name, **env}
     return ServerProcess(database_url, env, command=_interpreter(user), user=user.pw_uid,
                          group=user.pw_gid, extra_groups=[], preexec_fn=_limit_threads)
 
