@@ -13,7 +13,7 @@ import socket
 import sys
 
 from coding_duo import create_app
-from coding_duo.streams import serving
+from coding_duo.streams import serving, sizing
 from coding_duo.web.metrics import configure_logging
 
 app = create_app()
@@ -54,11 +54,18 @@ def waitress_options(config) -> dict:
         "channel_request_lookahead": 1,  # notice a vanished client on the next write
         "asyncore_use_poll": True,  # select() stops at 1,024 sockets
         "ident": "coding-duo",
-        "clear_untrusted_proxy_headers": True,
+        # X-Forwarded-* reach the app, which alone decides whom to believe
+        # (coding_duo/web/client.py: removed there unless the peer is a trusted proxy).
+        "clear_untrusted_proxy_headers": False,
         # A stream whose client stops reading buffers at most this much in waitress;
         # past it the stream's own thread waits, its queue fills and it is dropped.
         "outbuf_high_watermark": config["OUTBUF_HIGH_WATERMARK"],
     }
+
+
+def size_streams(config, duo) -> None:
+    """MAX_STREAMS as the machine allows (coding_duo/streams/sizing.py)."""
+    config["MAX_STREAMS"] = duo.stream_cap.limit = sizing.size_streams(config)
 
 
 def event_loop_map(config):
@@ -124,6 +131,11 @@ def main() -> None:
     upgrade_database(upgrade)
     duo = app.extensions["coding_duo"]
     duo.start()
+    try:
+        size_streams(app.config, duo)  # now that this process's own threads run
+    except SystemExit:
+        duo.shutdown()
+        raise
     tune_garbage_collector()
     server = create_server(app, map=socket_map, **waitress_options(app.config))
     if socket_map is not None:

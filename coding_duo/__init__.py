@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from . import config as config_module
 from .duo import Duo
 from .extensions import db, migrate
+from .web.client import ClientMiddleware, parse_trusted
 from .web.errors import register_error_handlers
 from .web.limits import init_limits
 from .web.metrics import init_metrics
@@ -56,10 +57,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         from flask_cors import CORS
         CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
              supports_credentials=True)
-    if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # The client's address and scheme, decided once for everything downstream.
+    app.wsgi_app = ClientMiddleware(app.wsgi_app, parse_trusted(app.config["TRUSTED_PROXIES"]))
     register_error_handlers(app)
     _register_asset_helper(app)
     return app

@@ -49,21 +49,26 @@ def from_environment(instance_path: str) -> dict:
         "EVENT_LOOP": os.environ.get("EVENT_LOOP", "epoll").lower(),
         "SHUTDOWN_FLUSH_SECONDS": _float("SHUTDOWN_FLUSH_SECONDS", 0.5),
         # Capacity: each open stream holds one waitress thread; MAX_STREAMS are allowed
-        # at once and API_THREADS more threads stay free for everything else.
+        # at once and API_THREADS more threads stay free for everything else. Unset,
+        # MAX_STREAMS is 500 or what the process limits leave (coding_duo/streams/sizing.py);
+        # set, it must fit them or the server does not start.
         "MAX_STREAMS": _int("MAX_STREAMS", 500),
+        "MAX_STREAMS_CONFIGURED": bool(os.environ.get("MAX_STREAMS")),
         "API_THREADS": _int("API_THREADS", 16),
         # A running timer in a room with no stream for this long is paused (0: never).
         "EMPTY_ROOM_GRACE_SECONDS": _float("EMPTY_ROOM_GRACE_SECONDS", 60),
         "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # Abuse: rate limits per client address (see coding_duo/web/limits.py), open streams
-        # per client address, how many proxies in front set X-Forwarded-For, and CORS.
+        # per client address (a whole office behind one NAT: 40 pairs with two tabs each
+        # and their reconnects), the proxies believed about X-Forwarded-For (CIDR ranges;
+        # empty: loopback and private networks, see coding_duo/web/client.py), and CORS.
         "RATE_LIMITS_ENABLED": os.environ.get("RATE_LIMITS_ENABLED", "true").lower() != "false",
         "ROOM_CREATE_LIMIT": os.environ.get("ROOM_CREATE_LIMIT", "20 per minute"),
         "CODE_LOOKUP_LIMIT": os.environ.get("CODE_LOOKUP_LIMIT", "60 per minute"),
         "UNKNOWN_CODE_LIMIT": os.environ.get("UNKNOWN_CODE_LIMIT", "30 per minute"),
-        "MAX_STREAMS_PER_CLIENT": _int("MAX_STREAMS_PER_CLIENT", 32),
-        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "MAX_STREAMS_PER_CLIENT": _int("MAX_STREAMS_PER_CLIENT", 200),
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES", ""),
         "CORS_ORIGINS": [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()],
         # Reference-link previews: private/loopback/link-local targets are refused
         # unless this is set (tests serve their pages on 127.0.0.1).

@@ -27,10 +27,15 @@ def free_port() -> int:
 class ServerProcess:
     """``python app.py`` on a free port, as README runs it."""
 
-    def __init__(self, database_url: str, env: dict | None = None, port: int | None = None):
+    def __init__(self, database_url: str, env: dict | None = None, port: int | None = None,
+                 command: list | None = None, **popen):
+        """``env`` values of None unset the variable (the server's default applies);
+        ``command`` and ``popen`` change how the process is started."""
         self.database_url = database_url
         self.port = port or free_port()
         self.extra_env = dict(env or {})
+        self.command = command or [sys.executable, "app.py"]
+        self.popen = popen
         self.proc: subprocess.Popen | None = None
         self.log_path = None
 
@@ -47,11 +52,12 @@ class ServerProcess:
             "RATE_LIMITS_ENABLED": "false", "MAX_STREAMS_PER_CLIENT": "1000",
         })
         env.update(self.extra_env)
+        env = {name: value for name, value in env.items() if value is not None}
         self.log_path = log_path or os.path.join(ROOT, "tests", "artifacts", f"server-{self.port}.log")
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env,
-                                     stdout=log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=log,
+                                     stderr=subprocess.STDOUT, **self.popen)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

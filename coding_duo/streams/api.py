@@ -15,6 +15,7 @@ from ..context import duo
 from ..rooms.service import readable_room
 from ..tools.lists import list_events
 from ..web.api import bp
+from ..web.client import current_client
 from ..web.errors import ApiError
 from .registry import is_close
 from .sse import encode_comment, encode_retry, is_event_id
@@ -31,14 +32,15 @@ def connect(code):
     if d.stopping:
         raise ApiError(503, "This server is restarting; reconnecting shortly", {"Retry-After": "1"})
     _check_last_event_id(request.headers.get("Last-Event-ID"))
-    address = request.remote_addr or "?"
+    address = current_client()
     refused = d.stream_cap.acquire(address)
     if refused == "server":
         raise ApiError(503, "This server has no room for another live stream; retrying shortly",
                        {"Retry-After": "3"})
     if refused == "client":
         raise ApiError(429, f"Too many open streams from one address (at most "
-                            f"{d.stream_cap.per_client}); close some tabs", {"Retry-After": "10"})
+                            f"{d.stream_cap.per_client}, the server's MAX_STREAMS_PER_CLIENT); "
+                            f"close some tabs", {"Retry-After": "10"})
     try:
         # Registered and snapshotted under the room lock: nothing broadcast in between
         # is lost, and nothing older than the snapshot arrives after it.

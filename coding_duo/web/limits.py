@@ -11,8 +11,8 @@ One budget per client for each kind of action, whatever route or page does it:
 Only a refusal says when to come back: ``Retry-After`` on the 429, the seconds
 until the breached window resets. Successful answers carry no rate-limit header.
 
-Client addresses: the socket's peer, or X-Forwarded-For set by the number of
-proxies named in TRUSTED_PROXIES (werkzeug's ProxyFix).
+Client addresses: coding_duo/web/client.py decides them (X-Forwarded-For
+believed from the proxies in TRUSTED_PROXIES only).
 """
 from __future__ import annotations
 
@@ -21,13 +21,13 @@ import time
 
 from flask import current_app, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
+from .client import current_client
 from .errors import json_error
 
 # headers_enabled=False: Flask-Limiter would put Retry-After on every answer (successes
 # too) and rewrite the one a 503 set; we say it on the 429 alone (see too_many).
-limiter = Limiter(key_func=get_remote_address, headers_enabled=False)
+limiter = Limiter(key_func=current_client, headers_enabled=False)
 
 
 def init_limits(app) -> None:

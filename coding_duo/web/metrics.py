@@ -14,6 +14,8 @@ from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from .client import current_client
+
 bp = Blueprint("metrics", __name__)
 request_log = logging.getLogger("coding_duo.request")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -91,7 +93,7 @@ def init_metrics(app) -> None:
             "level": "INFO", "logger": request_log.name,
             "method": request.method, "path": request.path, "endpoint": endpoint,
             "room": view_args.get("code"), "status": response.status_code,
-            "ms": round(elapsed * 1000, 2), "client": request.remote_addr,
+            "ms": round(elapsed * 1000, 2), "client": current_client(),
             "stream": response.mimetype == "text/event-stream",
         }, ensure_ascii=False))
         return response

@@ -14,7 +14,7 @@
 // be inline script, which the CSP forbids), so the server sends every static
 // URL without ?v= as `Cache-Control: no-cache`: the browser revalidates them
 // (ETag, usually a 304) on each load, and a new release reaches it at once.
-import { $, code, roomApi, state, lists, setState } from "./state.js";
+import { $, root, code, roomApi, state, lists, setState } from "./state.js";
 import { sampleOffset, tick } from "./clock.js";
 import { announce, renderAlerts, initAlerts, ring, timeUp } from "./alerts.js";
 import { render, renderTimer, initTimerControls, initShortcuts } from "./timer.js";
@@ -33,7 +33,9 @@ async function copy(text, button) {
 }
 
 function initCopyButtons() {
-  $("copy-link").addEventListener("click", (e) => copy(location.origin + "/rooms/" + code, e.currentTarget));
+  // The server builds the link (https behind a proxy that says so: X-Forwarded-Proto).
+  const invite = root.dataset.invite || location.origin + "/rooms/" + code;
+  $("copy-link").addEventListener("click", (e) => copy(invite, e.currentTarget));
   $("copy-code").addEventListener("click", (e) => copy(code, e.currentTarget));
 }
 
