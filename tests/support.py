@@ -303,3 +303,13 @@ def _dechunk(raw: bytes):
 
 def stream(base_url: str, code: str, **headers) -> SSEClient:
     return SSEClient(base_url, f"/api/{code}/connect", headers=headers).open()
+
+
+def request_log_lines(log_path: str) -> list[dict]:
+    """The server's request log: each line that is a JSON object from ``coding_duo.request``."""
+    lines = []
+    with open(log_path, encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("{") and '"coding_duo.request"' in line:
+                lines.append(json.loads(line))
+    return lines

@@ -7,7 +7,6 @@ Tick delays measured here (p99, through nginx and direct) are written to
 tests/artifacts/deploy-tick-delays.txt."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import threading
@@ -18,7 +17,7 @@ import requests
 import urllib3
 
 from nginx_proxy import Nginx
-from support import ROOT, Api, SSEClient, stream
+from support import ROOT, Api, SSEClient, request_log_lines, stream
 
 # Rate limits and the per-client cap as shipped (tests/support.py turns them off).
 DEFAULTS = {"RATE_LIMITS_ENABLED": None, "MAX_STREAMS_PER_CLIENT": None, "MAX_STREAMS": None,
@@ -44,9 +43,7 @@ def from_address(base: str, address: str) -> Api:
 
 
 def request_lines(server) -> list[dict]:
-    with open(server.log_path, encoding="utf-8") as handle:
-        return [json.loads(line.split("coding_duo.request: ", 1)[1]) for line in handle
-                if "coding_duo.request: " in line]
+    return request_log_lines(server.log_path)
 
 
 def wait_for_lines(server, predicate, timeout=5.0) -> list[dict]:

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from support import ROOT, Api, SSEClient, stream
+from support import ROOT, Api, SSEClient, request_log_lines, stream
 
 EMPTY_JSON = {"Content-Type": "application/json"}
 
@@ -250,8 +250,7 @@ def test_one_structured_log_line_per_request_and_latency_metrics(server, api):
     code = api.create_room()
     api.call("GET", f"/api/pair-room/{code}")
     time.sleep(0.2)
-    with open(server.log_path) as log:
-        lines = [json.loads(line) for line in log if '"coding_duo.request"' in line]
+    lines = request_log_lines(server.log_path)
     mine = [line for line in lines if line["room"] == code]
     assert mine and mine[-1]["status"] == 200 and mine[-1]["endpoint"] == "api.get"
     assert mine[-1]["ms"] >= 0 and mine[-1]["method"] == "GET"
