@@ -61,6 +61,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     register_error_handlers(app)
+    from .admin.commands import init_commands
+    init_commands(app)
     _register_asset_helper(app)
     return app
 
