@@ -1,9 +1,12 @@
 """Memory after many rooms: does a process give back what idle rooms cost?
 
 Starts ``python app.py`` (SQLite, a temporary database) with a short
-``ROOM_MEMORY_IDLE_SECONDS``, records its RSS, then creates N rooms and, for each,
-opens a stream, starts, pauses and leaves; then waits for the idle time and reads
-RSS and the per-room entries of /metrics again.
+``ROOM_MEMORY_IDLE_SECONDS`` and records its RSS; warms it up with a first batch
+of rooms (every waitress thread has then run requests: their stacks and malloc
+arenas are part of the process from then on) and records RSS again once they are
+idle; then creates N rooms and, for each, opens a stream, starts, pauses and
+leaves; waits for the idle time and reads RSS and the per-room entries of
+/metrics again.
 
     python bench/memory.py --rooms 20000
 """
@@ -70,6 +73,7 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=20_000)
     parser.add_argument("--idle-seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--warm-up", type=int, default=2_000)
     args = parser.parse_args()
     gc.disable()
     port = free_port()
@@ -89,18 +93,27 @@ def main() -> None:
             except requests.RequestException:
                 time.sleep(0.1)
         time.sleep(1)
+        fresh = rss_mb(server.pid)
+        sessions = [requests.Session() for _ in range(args.workers)]
+
+        def rooms(count):
+            with ThreadPoolExecutor(args.workers) as pool:
+                list(pool.map(lambda n: one_room(base, port, sessions[n % args.workers]), range(count)))
+
+        rooms(args.warm_up)
+        time.sleep(args.idle_seconds + 15)  # idle, the sweep's next look, a trim
         before = rss_mb(server.pid)
         started = time.monotonic()
-        sessions = [requests.Session() for _ in range(args.workers)]
-        with ThreadPoolExecutor(args.workers) as pool:
-            list(pool.map(lambda n: one_room(base, port, sessions[n % args.workers]), range(args.rooms)))
+        rooms(args.rooms)
         took = time.monotonic() - started
         peak, held = rss_mb(server.pid), entries(base)
-        time.sleep(args.idle_seconds + 8)  # idle, then the sweep's next look
+        time.sleep(args.idle_seconds + 15)
         after, left = rss_mb(server.pid), entries(base)
         print(f"rooms: {args.rooms} (created, opened, started, paused, left in {took:.0f} s)")
-        print(f"RSS before: {before:.1f} MB; after the rooms: {peak:.1f} MB; "
-              f"{args.idle_seconds:.0f} s idle later: {after:.1f} MB ({after - before:+.1f} MB)")
+        print(f"RSS fresh: {fresh:.1f} MB; after a warm-up of {args.warm_up} rooms, idle: {before:.1f} MB")
+        print(f"RSS after the {args.rooms} rooms: {peak:.1f} MB; {args.idle_seconds:.0f} s idle later: "
+              f"{after:.1f} MB ({after - before:+.1f} MB against the warmed-up process, "
+              f"{after - fresh:+.1f} MB against the fresh one)")
         print(f"per-room entries after the rooms: {held}")
         print(f"per-room entries once idle:       {left}")
     finally:

