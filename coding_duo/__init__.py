@@ -60,6 +60,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # The client's address and scheme, decided once for everything downstream.
     app.wsgi_app = ClientMiddleware(app.wsgi_app, parse_trusted(app.config["TRUSTED_PROXIES"]))
     register_error_handlers(app)
+    from .admin.commands import init_commands
+    init_commands(app)
     _register_asset_helper(app)
     return app
 

@@ -22,6 +22,17 @@ def database_url(raw: str | None, instance_path: str) -> str:
     return raw
 
 
+def _days(name: str) -> float | None:
+    """A number of days, or None when unset (keep for ever)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    value = float(raw)
+    if not value > 0 or value == float("inf"):
+        raise SystemExit(f"{name} must be a positive number of days, not {raw!r}")
+    return value
+
+
 def from_environment(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
@@ -57,6 +68,15 @@ def from_environment(instance_path: str) -> dict:
         "API_THREADS": _int("API_THREADS", 16),
         # A running timer in a room with no stream for this long is paused (0: never).
         "EMPTY_ROOM_GRACE_SECONDS": _float("EMPTY_ROOM_GRACE_SECONDS", 60),
+        # What a process keeps of a room (cached timer, bookkeeping) is let go once the
+        # room has had no stream, no running timer and no use here for this long.
+        "ROOM_MEMORY_IDLE_SECONDS": _float("ROOM_MEMORY_IDLE_SECONDS", 600),
+        # Retention (unset: keep for ever): rooms with no change for this many days are
+        # deleted with everything they own, completed and deleted ones after their own
+        # (shorter) time; the pass runs once a day, in one process (checked this often).
+        "ROOM_RETENTION_DAYS": _days("ROOM_RETENTION_DAYS"),
+        "COMPLETED_ROOM_RETENTION_DAYS": _days("COMPLETED_ROOM_RETENTION_DAYS"),
+        "RETENTION_CHECK_SECONDS": _float("RETENTION_CHECK_SECONDS", 3600),
         "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # Abuse: rate limits per client address (see coding_duo/web/limits.py), open streams

@@ -4,8 +4,10 @@ service, the bus and the stream cap. The composition root: it imports every
 feature; nothing imports it but the factory."""
 from __future__ import annotations
 
+import functools
 import logging
 
+from .admin.retention import scheduled_pass
 from .rooms.locks import RoomLocks
 from .streams.bus import make_bus
 from .streams.cap import StreamCap
@@ -16,10 +18,13 @@ from .tools.previews import LinkPreviewer
 
 log = logging.getLogger(__name__)
 
+RETENTION_JOB = "~retention"
+
 
 class Duo:
     def __init__(self, app):
         config = app.config
+        self.app = app
         self.config = config
         self.streams = EventStreamsRegistry(queue_size=config["STREAM_QUEUE_SIZE"])
         self.timestamps = TimestampRegistry()
@@ -34,13 +39,18 @@ class Duo:
         self.bus, self.presence = make_bus(config, self.streams)
         self.timers = SchedulerService(
             app, self.streams, self.timestamps, self.schedulers, self.locks,
-            self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"])
+            self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"],
+            idle_seconds=config["ROOM_MEMORY_IDLE_SECONDS"])
 
     def start(self) -> None:
         """Start the scheduler (once per process) and resume running timers."""
         self.schedulers.start()
         recovered = self.timers.recover()
         self.timers.start_jobs()
+        config = self.config
+        if config["ROOM_RETENTION_DAYS"] is not None or config["COMPLETED_ROOM_RETENTION_DAYS"] is not None:
+            self.schedulers.every(RETENTION_JOB, functools.partial(scheduled_pass, self.app, self),
+                                  config["RETENTION_CHECK_SECONDS"])
         self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self.timers.heal)
         log.info("scheduler started; %d running timer(s) resumed; events via %s", recovered,
                  type(self.bus).__name__)

@@ -1,23 +1,25 @@
 """One lock per room: every state transition of a room, and every broadcast
 that reports one, happens under it, so events reach browsers in the order the
-transitions happened and concurrent commands cannot both win."""
+transitions happened and concurrent commands cannot both win.
+
+The locks are a fixed set of stripes (a room's key picks its stripe), so memory
+does not grow with the rooms ever seen and no lock is ever dropped while a
+thread may still be waiting on it. Two rooms that share a stripe only take
+turns; no code holds two rooms' locks at once, so sharing cannot deadlock."""
 from __future__ import annotations
 
 import threading
+import zlib
+
+STRIPES = 4096
 
 
 class RoomLocks:
-    def __init__(self):
-        self._guard = threading.Lock()
-        self._locks: dict[str, threading.RLock] = {}
+    def __init__(self, stripes: int = STRIPES):
+        self._locks = [threading.RLock() for _ in range(stripes)]
 
     def __call__(self, key: str) -> threading.RLock:
-        with self._guard:
-            lock = self._locks.get(key)
-            if lock is None:
-                lock = self._locks[key] = threading.RLock()
-            return lock
+        return self._locks[zlib.crc32(key.encode()) % len(self._locks)]
 
-    def forget(self, key: str) -> None:
-        with self._guard:
-            self._locks.pop(key, None)
+    def __len__(self) -> int:
+        return len(self._locks)

@@ -44,6 +44,9 @@ class PairRoom(db.Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The last change to the room (any command, list edit or time-up): retention's clock.
+    touched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                        index=True)
 
     timer: Mapped["TimerRecord"] = relationship(
         back_populates="room", uselist=False, cascade="all, delete-orphan", lazy="joined",

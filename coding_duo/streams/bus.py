@@ -85,6 +85,11 @@ class LocalPresence:
         return seen
 
 
+    def live_rooms(self, within_ms: int) -> int:
+        """Rooms with a stream now (this process is the only one)."""
+        return len(self.streams.keys())
+
+
 class RedisBus:
     def __init__(self, url: str, namespace: str):
         import redis
@@ -171,6 +176,13 @@ class RedisPresence:
                 pipe.execute()
         except self.bus._redis_module.RedisError as error:
             self.bus._went_down(error)
+
+    def live_rooms(self, within_ms: int) -> int | None:
+        """Rooms some process had a stream for within ``within_ms`` (None: Redis down)."""
+        try:
+            return self.bus.client.zcount(self.key, time.time() * 1000 - within_ms, "+inf")
+        except self.bus._redis_module.RedisError:
+            return None
 
     def last_seen(self, keys: list[str]) -> dict[str, int | None] | None:
         """None when Redis cannot say (then nobody is paused for being alone)."""

@@ -90,6 +90,16 @@ class EventStreamsRegistry:
         with self._lock:
             return self._emptied_at.get(key)
 
+    def forget(self, key: str) -> None:
+        """The room is let go of: its empty-room bookkeeping too (if it has no stream)."""
+        with self._lock:
+            if key not in self._rooms:
+                self._emptied_at.pop(key, None)
+
+    def emptied_count(self) -> int:
+        with self._lock:
+            return len(self._emptied_at)
+
     def count(self, key: str) -> int:
         with self._lock:
             return len(self._rooms.get(key, ()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from datetime import datetime, timezone
 
 from apscheduler.executors.base import BaseExecutor, run_job
@@ -113,16 +114,24 @@ class SchedulerRegistry:
 
 class TimestampRegistry:
     """Room key -> the room's ``Timer`` in memory, with the room version it reflects,
-    so a change heard late (or twice) never overwrites a newer one."""
+    so a change heard late (or twice) never overwrites a newer one. It also knows
+    when each room was last used here, so idle rooms can be let go (``idle``), and
+    which are running, so the sweep's walk costs the running rooms only."""
 
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
         self._lock = threading.Lock()
+        self._clock = clock
         self._timers: dict[str, tuple[Timer, int]] = {}
+        self._used: dict[str, float] = {}  # room key -> when last read or written here
+        self._running: set[str] = set()
 
     def get(self, key: str) -> Timer | None:
         with self._lock:
             entry = self._timers.get(key)
-            return entry[0].copy() if entry else None
+            if entry is None:
+                return None
+            self._used[key] = self._clock()
+            return entry[0].copy()
 
     def version(self, key: str) -> int:
         with self._lock:
@@ -132,19 +141,43 @@ class TimestampRegistry:
     def put(self, key: str, timer: Timer, version: int) -> bool:
         """Store ``timer`` as of room ``version`` unless a newer one is stored."""
         with self._lock:
+            self._used[key] = self._clock()
             entry = self._timers.get(key)
             if entry is not None and entry[1] > version:
                 return False
             self._timers[key] = (timer.copy(), version)
+            if timer.running:
+                self._running.add(key)
+            else:
+                self._running.discard(key)
             return True
 
     def remove(self, key: str) -> None:
         with self._lock:
             self._timers.pop(key, None)
+            self._used.pop(key, None)
+            self._running.discard(key)
 
     def running(self) -> dict[str, Timer]:
         with self._lock:
-            return {key: t.copy() for key, (t, _) in self._timers.items() if t.running}
+            return {key: self._timers[key][0].copy() for key in self._running}
+
+    def discard_idle(self, key: str, unused_for: float) -> bool:
+        """Remove the room if it is still idle (not running, unused that long)."""
+        with self._lock:
+            used = self._used.get(key)
+            if key in self._running or used is None or used > self._clock() - unused_for:
+                return False
+            self._timers.pop(key, None)
+            del self._used[key]
+            return True
+
+    def idle(self, unused_for: float) -> list[str]:
+        """Rooms not running and not used here for ``unused_for`` seconds."""
+        before = self._clock() - unused_for
+        with self._lock:
+            return [key for key, used in self._used.items()
+                    if used <= before and key not in self._running]
 
     def __len__(self) -> int:
         with self._lock:

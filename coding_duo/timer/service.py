@@ -11,16 +11,17 @@ from ..rooms.models import PairRoom, RoomStatus
 from ..rooms.service import ensure_writable, mark_deleted, pair_json, room_state, swap_roles
 from ..streams.registry import EventStreamsRegistry
 from .domain import Timer, now_ms
+from .memory import Memory
 from .registries import SchedulerRegistry, TimestampRegistry
 from .sweep import Sweep
 from .ticks import Ticks
 from .transitions import Transitions
 
 
-class SchedulerService(Transitions, Ticks, Sweep):
+class SchedulerService(Transitions, Ticks, Sweep, Memory):
     def __init__(self, app, streams: EventStreamsRegistry, timestamps: TimestampRegistry,
                  schedulers: SchedulerRegistry, locks: RoomLocks, bus, presence,
-                 empty_room_grace_seconds: float, clock=now_ms):
+                 empty_room_grace_seconds: float, clock=now_ms, idle_seconds: float = 600):
         self.app = app
         self.streams = streams
         self.timestamps = timestamps
@@ -29,6 +30,8 @@ class SchedulerService(Transitions, Ticks, Sweep):
         self.bus = bus
         self.presence = presence
         self.grace_ms = int(empty_room_grace_seconds * 1000)
+        self.idle_seconds = idle_seconds  # an idle room's memory is let go after this
+        self._next_eviction = 0.0
         self.clock = clock
         self.started_at = clock()
         self.ticks_sent = 0

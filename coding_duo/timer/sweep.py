@@ -12,6 +12,7 @@ from ..rooms.models import PairRoom
 from ..rooms.service import room_state
 from ..tools.lists import list_events
 from .domain import TimerStatus
+from .memory import EVICT_EVERY_SECONDS
 from .models import TimerRecord
 from .ticks import DEADLINE_JOB
 from .transitions import in_app_context
@@ -35,6 +36,9 @@ class Sweep:
         now = self.clock()
         local = self.streams.keys()
         self.presence.refresh(local, now)
+        if now >= self._next_eviction:
+            self._next_eviction = now + EVICT_EVERY_SECONDS * 1000
+            self._safely(self.evict_idle)
         running = self.timestamps.running()
         for key, timer in running.items():  # a deadline job that failed (database down)
             if timer.is_up(now) and not self.schedulers.has(key) \

@@ -17,7 +17,7 @@ from flask import has_app_context
 from sqlalchemy import select
 
 from ..extensions import db
-from ..rooms.models import PairRoom
+from ..rooms.models import PairRoom, utcnow
 from ..rooms.service import pair_json, room_state, swap_roles
 from ..streams.bus import Batch
 from .domain import Timer
@@ -68,7 +68,7 @@ class Transitions:
             self.timestamps.remove(key)
             self._delivered.pop(key, None)
             self.streams.close_room(key)
-        self.locks.forget(key)
+            self._forget_memory(key)
 
     @contextmanager
     def room_change(self, key: str):
@@ -111,6 +111,7 @@ class Transitions:
     def _commit(self, change: RoomChange, timer: Timer, now: int) -> None:
         room = change.room
         room.version += 1
+        room.touched_at = utcnow()
         batch = Batch(room.access_code, room.version, timer, change.events, change.deleted)
         db.session.commit()
         self.apply(batch)

@@ -46,6 +46,12 @@ class DuoCollector:
                                 value=d.stream_cap.limit)
         yield GaugeMetricFamily("coding_duo_rooms_running", "Rooms with a running timer job",
                                 value=len(d.schedulers.keys()))
+        entries = GaugeMetricFamily("coding_duo_room_entries",
+                                    "Per-room entries held in this process's memory",
+                                    labels=["structure"])
+        for structure, size in d.timers.memory_sizes().items():
+            entries.add_metric([structure], size)
+        yield entries
         yield GaugeMetricFamily("coding_duo_scheduler_threads",
                                 "APScheduler main threads in this process (must be 1)",
                                 value=sum(t.name == "APScheduler" for t in threading.enumerate()))
