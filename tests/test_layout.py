@@ -129,3 +129,17 @@ def test_the_seed_designs_names_are_where_a_reader_looks():
 def test_every_feature_package_exists():
     for feature in ("rooms", "timer", "streams", "tools", "web"):
         assert os.path.isfile(os.path.join(ROOT, PACKAGE, feature, "__init__.py")), feature
+
+
+def test_every_setting_is_in_the_readme_configuration_table():
+    """A setting nobody can find is a setting nobody can use."""
+    import re
+
+    from coding_duo import config
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    table = readme[readme.index("## Configuration"):]
+    table = table[:table.index("\n## ", 3)]
+    documented = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", table))
+    derived = {"SQLALCHEMY_DATABASE_URI": "DATABASE_URL", "MAX_STREAMS_CONFIGURED": "MAX_STREAMS"}
+    settings = {derived.get(key, key) for key in config.from_environment("/tmp")}
+    assert not settings - documented, f"not in README's configuration table: {settings - documented}"
