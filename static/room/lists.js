@@ -121,7 +121,7 @@ function postTextOnSubmit(formId, inputId, url, field) {
     event.preventDefault();
     const input = $(inputId);
     if (!input.value.trim()) return;
-    if (await command("POST", url, { [field]: input.value }, { near: input, label: "Adding “" + input.value.trim() + "”" })) {
+    if (await command("POST", url, { [field]: input.value }, { near: input, label: "“" + input.value.trim() + "”" })) {
       input.value = "";
     }
   });
