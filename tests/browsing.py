@@ -63,11 +63,12 @@ class Person:
 
 
 @pytest.fixture
-def people(browser, web):
+def people(browser, request):
     opened = []
 
     def person(viewport=DESKTOP, server=None, **options):
-        p = Person(browser, (server or web).url, viewport, **options)
+        # the module's server only when no other is given: a test with its own starts one
+        p = Person(browser, (server or request.getfixturevalue("web")).url, viewport, **options)
         opened.append(p)
         return p
     yield person

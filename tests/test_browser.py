@@ -8,7 +8,7 @@ import time
 
 from support import Api, ServerProcess
 
-from browsing import DESKTOP, PHONE, SHOTS, browser, people, web  # noqa: F401 (fixtures)
+from browsing import DESKTOP, PHONE, SHOTS, people, web  # noqa: F401 (fixtures; `browser` is in conftest)
 
 
 def mid_second(ends_at_ms: float):
