@@ -12,6 +12,7 @@ from .rooms.locks import RoomLocks
 from .streams.bus import make_bus
 from .streams.cap import StreamCap
 from .streams.registry import EventStreamsRegistry
+from .streams.screens import Screens
 from .timer.registries import SchedulerRegistry, TimestampRegistry
 from .timer.service import SchedulerService
 from .tools.previews import LinkPreviewer
@@ -37,6 +38,7 @@ class Duo:
         self.stopping = False
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.bus, self.presence = make_bus(config, self.streams)
+        self.screens = Screens(self.streams, self.bus, config.get("REDIS_NAMESPACE") or "coding-duo")
         self.timers = SchedulerService(
             app, self.streams, self.timestamps, self.schedulers, self.locks,
             self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"],

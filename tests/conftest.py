@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from browsing import browser  # noqa: F401 (one Chromium per session, for every browser test)
 from databases import drop_pg_schema, new_pg_schema, redis_env, require_postgres
 from support import Api, ServerProcess
 

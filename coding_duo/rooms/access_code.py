@@ -2,7 +2,8 @@
 ``secrets``), shown as ``XXXXX-XXXXX``. The alphabet leaves out 0/O, 1/I/L and U,
 so a code read aloud or typed from a screen cannot be mistaken.
 
-Input is forgiving: case, spaces and dashes are ignored.
+Input is forgiving: case, spaces and dashes are ignored, and a whole invite
+link (``https://host/rooms/ABCDE-FGHJK``) stands for its code.
 """
 from __future__ import annotations
 
@@ -30,6 +31,19 @@ def normalize(text: str) -> str | None:
         return None
     code = _SEPARATORS.sub("", text).upper()
     return code if _VALID.match(code) else None
+
+
+_LINK = re.compile(r"/rooms/([^/?#]+)")
+LINK_MAX = 2048
+
+
+def from_code_or_link(text: str) -> str | None:
+    """Canonical code from what someone pasted: a code, or an invite link to a room."""
+    if not isinstance(text, str) or len(text) > LINK_MAX:
+        return None
+    text = text.strip()
+    found = _LINK.search(text)
+    return normalize(found.group(1) if found else text)
 
 
 def display(code: str) -> str:

@@ -22,7 +22,8 @@ PRESET_MINUTES = (10, 15, 30)
 
 @bp.get("/")
 def home():
-    return render_template("home.html", presets=PRESET_MINUTES, form={}, name_max=NAME_MAX)
+    return render_template("home.html", presets=PRESET_MINUTES, form={}, name_max=NAME_MAX,
+                           link_max=access_code.LINK_MAX, errors={})
 
 
 @bp.post("/rooms")
@@ -46,11 +47,15 @@ def create():
 @bp.get("/join")
 @code_lookup
 def join():
-    code = request.args.get("code", "")
+    text = request.args.get("code", "")
+    code = access_code.from_code_or_link(text)
+    if code is None:
+        return _home_error("That is not an access code (ABCDE-FGHJK) or an invite link to a room.",
+                           {"code": text}, status=400, field="join")
     if not room_exists(code):
-        return _home_error(f"No room has the code “{code.strip()}”. Check it and try again.",
-                           {"code": code}, status=404)
-    return redirect(url_for("pages.room", code=access_code.display(access_code.normalize(code))))
+        return _home_error(f"No room has the code “{access_code.display(code)}”. Check it and try again.",
+                           {"code": text}, status=404, field="join")
+    return redirect(url_for("pages.room", code=access_code.display(code)))
 
 
 @bp.get("/rooms/<code>")
@@ -80,6 +85,7 @@ def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) 
             f"{todos_done} of {todos_total} todos done")
 
 
-def _home_error(message: str, form, status: int = 400):
+def _home_error(message: str, form, status: int = 400, field: str = "create"):
+    """The form again, with the message under the form it is about (create or join)."""
     return render_template("home.html", presets=PRESET_MINUTES, form=form, name_max=NAME_MAX,
-                           error=message), status
+                           link_max=access_code.LINK_MAX, errors={field: message}), status

@@ -6,6 +6,7 @@ drains its client's queue, so a stream never holds a pooled connection.
 """
 from __future__ import annotations
 
+import logging
 import random
 import time
 
@@ -21,6 +22,7 @@ from .registry import is_close
 from .sse import encode_comment, encode_retry, is_event_id
 
 RECONNECT_SOON_MS = 250
+log = logging.getLogger(__name__)
 
 
 @bp.get("/<code>/connect")
@@ -50,6 +52,7 @@ def connect(code):
             first = encode_retry(config["STREAM_RETRY_MS"]) + b"".join(
                 d.streams.encode(event, data) for event, data in events)
         d.timers.stream_opened(key)  # tick here for this browser
+        d.screens.changed(key)  # everyone (this browser too) hears how many are here
     except BaseException:
         d.stream_cap.release(address)
         raise
@@ -63,6 +66,10 @@ def connect(code):
             closed.append(True)
             d.streams.unregister(client)
             d.stream_cap.release(address)
+            try:
+                d.screens.changed(key)
+            except Exception:  # noqa: BLE001 - a count must not break closing a stream
+                log.exception("could not tell room %s who is left", key)
 
     disconnected = request.environ.get("waitress.client_disconnected", lambda: False)
     max_age = config["STREAM_MAX_AGE_SECONDS"] * random.uniform(0.9, 1.0)  # no herd

@@ -46,7 +46,10 @@ class Batch:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> "Batch":
-        data = json.loads(text)
+        return cls.from_dict(json.loads(text))
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Batch":
         duration, remaining, status, ends_at, timer_id = data["timer"]
         return cls(data["key"], data["version"],
                    Timer(duration, remaining, TimerStatus(status), ends_at, timer_id),
@@ -105,6 +108,7 @@ class RedisBus:
         self._down_logged = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.on_presence = None  # set by streams.screens.Screens: (key, screens, process)
 
     def start(self, on_batch, on_reconnect) -> None:
         self._on_batch, self._on_reconnect = on_batch, on_reconnect
@@ -121,6 +125,24 @@ class RedisBus:
             self.client.publish(self.channel, batch.to_json())
         except self._redis_module.RedisError as error:
             self._went_down(error)
+
+    def publish_presence(self, key: str, screens: int, process: str) -> None:
+        """A room's screen count, for the other processes' browsers (not a Batch)."""
+        if not self.connected:
+            return
+        try:
+            self.client.publish(self.channel, json.dumps(
+                {"presence": key, "screens": screens, "process": process}))
+        except self._redis_module.RedisError as error:
+            self._went_down(error)
+
+    def _dispatch(self, raw) -> None:
+        data = json.loads(raw)
+        if "presence" in data:
+            if self.on_presence is not None:
+                self.on_presence(data["presence"], int(data["screens"]), data["process"])
+            return
+        self._on_batch(Batch.from_dict(data))
 
     def _went_down(self, error) -> None:
         self.connected = False
@@ -146,7 +168,7 @@ class RedisBus:
                     message = pubsub.get_message(timeout=1.0)
                     if message and message["type"] == "message":
                         try:
-                            self._on_batch(Batch.from_json(message["data"]))
+                            self._dispatch(message["data"])
                         except Exception:  # noqa: BLE001 - one bad message must not stop the bus
                             log.exception("could not apply a message from the bus")
             except self._redis_module.RedisError as error:

@@ -138,7 +138,9 @@ def _paths() -> dict:
                                                 tags=["timer"])},
         "/api/{code}/connect": {
             "get": _op("The room's event stream (Server-Sent Events)",
-                       {"200": {"description": "connect, then the state at once, then live events",
+                       {"200": {"description": "connect, then the state at once, then live events "
+                                               "(also `presence` {\"screens\": N} when a stream of the room "
+                                               "opens or closes)",
                                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
                        params=[CODE, {"name": "Last-Event-ID", "in": "header", "required": False,
                                       "schema": {"type": "string", "pattern": LAST_EVENT_ID_PATTERN}}],

@@ -5,6 +5,7 @@ The field types every feature builds its bodies from live here; each feature's
 bodies live in its own ``schemas`` module."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, TypeVar
 
 from flask import request
@@ -30,10 +31,18 @@ def _strip(value: str) -> str:
     return value
 
 
-def _http_url(value: str) -> str:
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.I)  # "host:8080/x" has no scheme
+
+
+def _http_url(value: str, max_length: int) -> str:
+    """http(s) only; a link typed without a scheme (``example.com/x``) gets https://."""
     value = _no_control_characters(value).strip()
+    if value and not _SCHEME.match(value) and not value.startswith("/"):
+        value = "https://" + value
     if value and not value.lower().startswith(("http://", "https://")):
         raise ValueError("must be an http(s) URL")
+    if len(value) > max_length:
+        raise ValueError(f"must be at most {max_length} characters")
     return value
 
 
@@ -47,8 +56,9 @@ def text(max_length: int):
 
 
 def url(max_length: int):
-    """An http(s) URL, or empty."""
-    return Annotated[StrictStr, Field(max_length=max_length), AfterValidator(_http_url)]
+    """An http(s) URL (https:// added when no scheme is given), or empty."""
+    return Annotated[StrictStr, Field(max_length=max_length),
+                     AfterValidator(lambda value: _http_url(value, max_length))]
 
 
 def required(field):

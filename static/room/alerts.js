@@ -1,10 +1,13 @@
-// Telling people: the aria-live announcement, the countdown in the page title,
-// and at time-up the chime (with the "Enable sound" control that unlocks audio)
-// and a desktop notification (with its opt-in control).
-import { $, root, code, state } from "./state.js";
+// Telling people: the aria-live announcement, the page title (the countdown
+// while running, "Time's up" until the next start), and at time-up the chime
+// and a desktop notification. The first start seen on a screen offers both in
+// one step (a click, which is what browsers need to allow sound); the answer is
+// remembered, and the "Enable sound" / "Notify me" controls stay for changing it.
+import { $, root, code, state, ui } from "./state.js";
 import { showError } from "./api.js";
 
 const chime = $("chime");
+const OFFERED = "codingDuo.alertsOffered";
 let soundOn = localStorage.getItem("codingDuo.sound") === "on";
 let notifyOn = localStorage.getItem("codingDuo.notify") === "on";
 
@@ -12,9 +15,12 @@ export function announce(message) {
   $("announce").textContent = message;
 }
 
-// The title counts down while the timer runs: "04:59 · Coding Duo".
+// "04:59 · Coding Duo" while running; "Time's up: Bob drives · Coding Duo" after.
 export function renderTitle(text) {
-  const title = (state.timer.status === "RUNNING" ? text + " · " : "") + "Coding Duo";
+  let prefix = "";
+  if (state.timer.status === "RUNNING") prefix = text + " · ";
+  else if (ui.timeUp) prefix = "⏰ Time's up: " + state.driver + " drives · ";
+  const title = prefix + "Coding Duo";
   if (document.title !== title) document.title = title;
 }
 
@@ -28,30 +34,65 @@ export function renderAlerts() {
   $("notify").textContent = notifyOn && granted ? "Notifications on" : "Notify me when time is up";
 }
 
+function setSound(on) {
+  soundOn = on;
+  localStorage.setItem("codingDuo.sound", on ? "on" : "off");
+  if (on) {
+    // Browsers allow audio only after a click: play muted once, now, to unlock it.
+    chime.muted = true;
+    chime.play().then(() => { chime.pause(); chime.currentTime = 0; chime.muted = false; })
+      .catch(() => { chime.muted = false; });
+  }
+}
+
+async function askNotifications() {
+  if (!("Notification" in window)) return false;
+  notifyOn = Notification.permission === "granted" || (await Notification.requestPermission()) === "granted";
+  localStorage.setItem("codingDuo.notify", notifyOn ? "on" : "off");
+  return notifyOn;
+}
+
+function answered() {
+  localStorage.setItem(OFFERED, "yes");
+  $("alert-offer").hidden = true;
+}
+
+// A turn started (here or on another screen): ask once per browser.
+export function offerAlerts() {
+  if (localStorage.getItem(OFFERED) || soundOn) return;
+  $("alert-offer").hidden = false;
+}
+
 export function initAlerts() {
   $("sound").addEventListener("click", () => {
-    soundOn = !soundOn;
-    localStorage.setItem("codingDuo.sound", soundOn ? "on" : "off");
-    if (soundOn) {
-      // Browsers allow audio only after a click: play muted once, now, to unlock it.
-      chime.muted = true;
-      chime.play().then(() => { chime.pause(); chime.currentTime = 0; chime.muted = false; })
-        .catch(() => { chime.muted = false; });
-    }
+    answered();
+    setSound(!soundOn);
     renderAlerts();
   });
 
   $("notify").addEventListener("click", async () => {
     if (!("Notification" in window)) return;
+    answered();
     if (notifyOn && Notification.permission === "granted") {
       notifyOn = false;
-    } else {
-      notifyOn = (await Notification.requestPermission()) === "granted";
-      if (!notifyOn) showError("Notifications are blocked for this site in your browser settings.");
+      localStorage.setItem("codingDuo.notify", "off");
+    } else if (!(await askNotifications())) {
+      showError("Notifications are blocked for this site in your browser settings.");
     }
-    localStorage.setItem("codingDuo.notify", notifyOn ? "on" : "off");
     renderAlerts();
   });
+
+  $("offer-yes").addEventListener("click", async () => {
+    answered();
+    setSound(true);
+    renderAlerts();
+    const granted = await askNotifications();
+    renderAlerts();
+    const said = granted ? "Sound and notifications are on." : "Sound is on (this browser blocks notifications).";
+    announce(said);
+    setTimeout(() => { if ($("announce").textContent === said) announce(""); }, 4000);
+  });
+  $("offer-no").addEventListener("click", answered);
 }
 
 // The server stopped the timer at zero.
@@ -67,9 +108,6 @@ export function ring() {
 export function timeUp() {
   const message = "Time is up! " + state.driver + " drives now, " + state.navigator + " navigates.";
   announce(message);
-  const display = $("display");
-  display.classList.add("time-up");
-  setTimeout(() => display.classList.remove("time-up"), 4000);
   if (notifyOn && document.hidden && "Notification" in window && Notification.permission === "granted") {
     new Notification("Coding Duo: time is up", { body: message, tag: "coding-duo-" + code });
   }

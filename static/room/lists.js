@@ -4,6 +4,7 @@
 // server rendered, so the markup has one source (_room_items.html).
 import { $, lists, completed, roomApi } from "./state.js";
 import { command } from "./api.js";
+import { initTodoKeys, deleteTodo } from "./todo_keys.js";
 import { render } from "./timer.js";
 
 // ----- rendering -----
@@ -19,7 +20,7 @@ export function renderTodos() {
   ul.replaceChildren(...lists.todos.map((todo) => {
     const li = fromTemplate("todo-template");
     li.dataset.id = todo.id;
-    li.setAttribute("aria-label", "Todo: " + todo.content + " (Alt+Up/Down to move)");
+    li.setAttribute("aria-label", "Todo: " + todo.content);
     li.querySelector(".todo-check").checked = todo.isChecked;
     const text = li.querySelector(".todo-text");
     text.textContent = todo.content;
@@ -82,7 +83,8 @@ function todoIndex(id) {
 
 function moveTodo(id, index) {
   if (index < 0 || index >= lists.todos.length || index === todoIndex(id)) return;
-  command("PATCH", "/api/todos/" + encodeURIComponent(id) + "/order", { order: index });
+  command("PATCH", "/api/todos/" + encodeURIComponent(id) + "/order", { order: index },
+          { near: $("todos"), label: "Moving the todo" });
 }
 
 function editTodo(li) {
@@ -101,7 +103,8 @@ function editTodo(li) {
     finished = true;
     li.classList.remove("todo-editing");
     if (save && input.value.trim() && input.value !== text.textContent) {
-      await command("PATCH", "/api/todos/" + encodeURIComponent(li.dataset.id) + "/contents", { content: input.value });
+      await command("PATCH", "/api/todos/" + encodeURIComponent(li.dataset.id) + "/contents", { content: input.value },
+                    { near: $("todos"), label: "The edit" });
     }
     renderTodos();
   };
@@ -118,7 +121,9 @@ function postTextOnSubmit(formId, inputId, url, field) {
     event.preventDefault();
     const input = $(inputId);
     if (!input.value.trim()) return;
-    if (await command("POST", url, { [field]: input.value })) input.value = "";
+    if (await command("POST", url, { [field]: input.value }, { near: input, label: "“" + input.value.trim() + "”" })) {
+      input.value = "";
+    }
   });
 }
 
@@ -130,9 +135,10 @@ function initTodos() {
     if (!li || completed()) return;
     const id = li.dataset.id;
     if (event.target.classList.contains("todo-check")) {
-      command("PATCH", "/api/todos/" + encodeURIComponent(id) + "/checked");
+      command("PATCH", "/api/todos/" + encodeURIComponent(id) + "/checked", undefined,
+              { near: $("todos"), label: "Checking the todo" });
     } else if (event.target.classList.contains("todo-delete")) {
-      command("DELETE", "/api/todos/" + encodeURIComponent(id));
+      deleteTodo(id);
     } else if (event.target.classList.contains("todo-edit")) {
       editTodo(li);
     } else if (event.target.classList.contains("todo-up")) {
@@ -151,9 +157,10 @@ function initTodos() {
     } else if (event.key === "Enter") {
       editTodo(li);
     } else if (event.key === "Delete") {
-      command("DELETE", "/api/todos/" + encodeURIComponent(li.dataset.id));
+      deleteTodo(li.dataset.id);
     }
   });
+  initTodoKeys();
 
   let dragged = null;
   $("todos").addEventListener("dragstart", (event) => {
@@ -189,11 +196,13 @@ function initTodos() {
 function initLinksAndCategories() {
   $("link-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = { url: $("link-input").value.trim() };
+    let url = $("link-input").value.trim();
+    if (!/^[a-z][a-z0-9+.-]*:(?!\d)/i.test(url)) url = "https://" + url; // example.com/x
+    const body = { url };
     if ($("link-category").value) body.categoryId = $("link-category").value;
     const button = event.submitter;
     if (button) button.disabled = true;
-    const ok = await command("POST", roomApi + "/reference-link", body);
+    const ok = await command("POST", roomApi + "/reference-link", body, { near: $("link-input"), label: "Adding the link" });
     if (button) button.disabled = completed();
     if (ok) $("link-input").value = "";
   });
@@ -201,7 +210,8 @@ function initLinksAndCategories() {
   $("links").addEventListener("click", (event) => {
     const li = event.target.closest(".link");
     if (li && event.target.classList.contains("link-delete") && !completed()) {
-      command("DELETE", roomApi + "/reference-link/" + encodeURIComponent(li.dataset.id));
+      command("DELETE", roomApi + "/reference-link/" + encodeURIComponent(li.dataset.id), undefined,
+              { near: li, label: "Deleting the link" });
     }
   });
 
@@ -212,12 +222,13 @@ function initLinksAndCategories() {
     const id = li.dataset.id;
     if (event.target.classList.contains("category-delete")) {
       if (window.confirm("Delete this category? Its links stay, without a category.")) {
-        command("DELETE", roomApi + "/category/" + encodeURIComponent(id));
+        command("DELETE", roomApi + "/category/" + encodeURIComponent(id), undefined, { near: li, label: "Deleting the category" });
       }
     } else if (event.target.classList.contains("category-rename")) {
       const name = window.prompt("New name", li.querySelector(".category-name").textContent);
       if (name && name.trim()) {
-        command("PATCH", roomApi + "/category", { categoryId: id, updatedCategoryName: name });
+        command("PATCH", roomApi + "/category", { categoryId: id, updatedCategoryName: name },
+                { near: li, label: "Renaming the category" });
       }
     }
   });

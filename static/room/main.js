@@ -14,9 +14,10 @@
 // be inline script, which the CSP forbids), so the server sends every static
 // URL without ?v= as `Cache-Control: no-cache`: the browser revalidates them
 // (ETag, usually a 304) on each load, and a new release reaches it at once.
-import { $, root, code, roomApi, state, lists, setState } from "./state.js";
+import { $, root, code, roomApi, state, lists, ui, setState } from "./state.js";
 import { sampleOffset, tick } from "./clock.js";
-import { announce, renderAlerts, initAlerts, ring, timeUp } from "./alerts.js";
+import { connectionBack } from "./api.js";
+import { announce, renderAlerts, initAlerts, offerAlerts, ring, timeUp } from "./alerts.js";
 import { render, renderTimer, initTimerControls, initShortcuts } from "./timer.js";
 import { initLists, renderTodos, renderLinks, renderCategories } from "./lists.js";
 import { startStream } from "./stream.js";
@@ -41,11 +42,39 @@ function initCopyButtons() {
 
 // ----- the stream's events -----
 let timeUpPending = false;
+let screens = null; // how many screens had the room open, as last heard
 
 function onRoom(data) {
   setState(data);
   sampleOffset(data.timer.serverTime);
+  if (state.timer.status === "RUNNING") ui.timeUp = false;
   render();
+}
+
+function started() {
+  ui.timeUp = false;
+  announce("");
+  offerAlerts();
+  render();
+}
+
+let noticeTimer = null;
+function notice(text) {
+  $("notice").textContent = text;
+  $("notice").hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { $("notice").textContent = ""; $("notice").hidden = true; }, 5000);
+}
+
+function onPresence(data) {
+  const count = data.screens;
+  const el = $("presence");
+  el.textContent = count === 1 ? "only you here" : count + " screens";
+  el.hidden = false;
+  el.dataset.screens = String(count);
+  if (screens !== null && count > screens) notice(count - screens === 1 ? "Someone joined." : (count - screens) + " screens joined.");
+  else if (screens !== null && count < screens) notice(screens - count === 1 ? "Someone left." : (screens - count) + " screens left.");
+  screens = count;
 }
 
 const handlers = {
@@ -59,9 +88,13 @@ const handlers = {
       // The server decided time-up; the swapped roles follow in a `pair` event.
       timeUpPending = true;
       state.timer.status = "IDLE";
+      ui.timeUp = true;
       ring();
+      render();
     } else if (data === "start" || data === "running") {
-      announce("");
+      started();
+    } else if (data === "update") {
+      ui.timeUp = false; // a new length was set: show it
     }
   },
   pair: (data) => {
@@ -77,6 +110,8 @@ const handlers = {
   todos: (data) => { lists.todos = JSON.parse(data); renderTodos(); },
   "reference-links": (data) => { lists.links = JSON.parse(data); renderLinks(); },
   categories: (data) => { lists.categories = JSON.parse(data); renderCategories(); },
+  presence: (data) => onPresence(JSON.parse(data)),
+  connect: connectionBack,
   close: () => announce("This room was closed."),
 };
 

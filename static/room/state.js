@@ -20,3 +20,7 @@ export function setState(data) {
 }
 
 export const completed = () => state.status === "COMPLETED";
+
+// What this screen knows beyond the server's state: `timeUp` from the server's
+// time-up until the next start (the display holds 00:00 meanwhile).
+export const ui = { timeUp: false };

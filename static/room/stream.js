@@ -38,12 +38,16 @@ function connect() {
 }
 
 // roomHandlers: event name -> function(data). The stream's own `connect` and
-// `close` events are handled here; a `close` handler given is called after.
+// `close` events are handled here; `connect` / `close` handlers given are called after.
 export function startStream(streamUrl, roomHandlers) {
   url = streamUrl;
   handlers = {
-    connect: () => { retryDelay = 1000; setConnection("live", "live"); },
     ...roomHandlers,
+    connect: () => {
+      retryDelay = 1000;
+      setConnection("live", "live");
+      if (roomHandlers.connect) roomHandlers.connect();
+    },
     close: () => {
       closedForGood = true;
       if (source) source.close();

@@ -1,17 +1,23 @@
-// The turn timer and the roles: rendering the room's state (display, roles,
-// status, the completed summary, read-only controls once completed) and the
-// controls that change it: start/pause, swap, turn length, complete/reopen,
-// and the Space / S keyboard shortcuts.
-import { $, root, state, lists, completed, roomApi, pairRoomApi } from "./state.js";
+// The turn timer and the roles: rendering the room's state (display, progress,
+// roles and who drives next, status, the completed summary, read-only controls
+// once completed) and the controls that change it: start/pause, swap, turn
+// length, complete/reopen, and the keyboard shortcuts (Space, S, ?).
+import { $, root, state, lists, ui, completed, roomApi, pairRoomApi } from "./state.js";
 import { remaining, format } from "./clock.js";
 import { command, showError } from "./api.js";
-import { renderTitle } from "./alerts.js";
+import { renderTitle, offerAlerts } from "./alerts.js";
 
 export function renderTimer() {
-  const text = format(remaining());
+  const up = ui.timeUp && state.timer.status !== "RUNNING";
+  const left = up ? 0 : remaining();
+  const text = format(left);
   const display = $("display");
   if (display.textContent !== text) display.textContent = text;
-  display.dataset.status = state.timer.status;
+  display.dataset.status = up ? "TIME_UP" : state.timer.status;
+  display.classList.toggle("time-up", up);
+  const duration = state.timer.duration || 1;
+  $("progress").value = Math.round(1000 * Math.min(1, Math.max(0, 1 - left / duration)));
+  $("progress").dataset.status = display.dataset.status;
   renderTitle(text);
 }
 
@@ -31,60 +37,124 @@ function renderSummary() {
   $("summary").hidden = !completed();
 }
 
+// A turn length as it is typed and shown: "m:ss" under a minute, else minutes.
+export function lengthText(ms) {
+  if (ms < 60000) return "0:" + String(Math.round(ms / 1000)).padStart(2, "0");
+  return String(+(ms / 60000).toFixed(2));
+}
+
+function parseLength(text) {
+  const clock = /^\s*(\d+):([0-5]?\d)\s*$/.exec(text);
+  if (clock) return (+clock[1] * 60 + +clock[2]) * 1000;
+  const minutes = parseFloat(text);
+  return /^\s*\d*\.?\d+\s*$/.test(text) && minutes > 0 ? Math.round(minutes * 60000) : NaN;
+}
+
+function statusText() {
+  if (completed()) return "room completed";
+  if (ui.timeUp && state.timer.status !== "RUNNING") return "time's up · " + state.driver + " drives now";
+  return state.timer.status.toLowerCase();
+}
+
 export function render() {
   $("driver").textContent = state.driver;
   $("navigator").textContent = state.navigator;
+  $("next").textContent = state.navigator; // a pair: the navigator drives next
   const running = state.timer.status === "RUNNING";
   root.dataset.status = state.status;
-  $("timer-status").textContent = completed() ? "room completed" : state.timer.status.toLowerCase();
+  $("timer-status").textContent = statusText();
   $("toggle").textContent = running ? "Pause" : "Start";
   for (const el of document.querySelectorAll(".writable, .items button, .items input")) {
     el.disabled = completed();
   }
-  $("set-duration").disabled = running || completed();
-  $("duration-minutes").disabled = running || completed();
-  if (document.activeElement !== $("duration-minutes")) {
-    $("duration-minutes").value = +(state.timer.duration / 60000).toFixed(2);
+  const input = $("duration-minutes");
+  if (document.activeElement !== input) {
+    input.value = lengthText(state.timer.duration);
+    $("duration-unit").textContent = state.timer.duration < 60000 ? "m:ss" : "min";
   }
+  $("duration-note").textContent = running ? "Setting it now changes this turn too: the time already run counts." : "";
   renderSummary();
   renderTimer();
 }
 
 function toggle() {
   if (completed()) return;
-  command("PATCH", roomApi + (state.timer.status === "RUNNING" ? "/timer/stop" : "/timer/start"));
+  const running = state.timer.status === "RUNNING";
+  if (!running) offerAlerts();
+  command("PATCH", roomApi + (running ? "/timer/stop" : "/timer/start"), undefined,
+          { near: $("toggle"), label: running ? "Pause" : "Start" });
 }
 
 function swap() {
   if (completed()) return;
-  command("PATCH", pairRoomApi + "/pair-swap");
+  command("PATCH", pairRoomApi + "/pair-swap", undefined, { near: $("swap"), label: "Swap roles" });
+}
+
+function setLength(event) {
+  event.preventDefault();
+  const ms = parseLength($("duration-minutes").value);
+  const near = $("set-duration");
+  if (!(ms >= 1000)) { showError("Turn length: minutes (like 15 or 2.5) or m:ss (like 0:45).", near); return; }
+  const t = state.timer;
+  const left = remaining();
+  let remainingTime = ms;
+  if (t.status === "RUNNING") {
+    // Keeps running from the new remaining time: what has run of this turn still counts.
+    remainingTime = Math.max(1000, ms - (t.duration - left));
+  } else if (t.status === "PAUSED" && left < t.duration &&
+             !window.confirm("This turn is paused with " + format(left) + " left. Discard that and start the next turn at " +
+                             format(ms) + "?")) {
+    return;
+  }
+  command("PATCH", roomApi + "/timer", { duration: ms, remainingTime: Math.min(remainingTime, ms) },
+          { near, label: "The new turn length" });
+  $("duration-minutes").blur();
 }
 
 export function initTimerControls() {
   $("toggle").addEventListener("click", toggle);
   $("swap").addEventListener("click", swap);
-  $("duration-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const minutes = parseFloat($("duration-minutes").value);
-    if (!(minutes > 0)) { showError("Turn length must be a positive number of minutes."); return; }
-    const ms = Math.round(minutes * 60000);
-    command("PATCH", roomApi + "/timer", { duration: ms, remainingTime: ms });
-  });
+  $("duration-form").addEventListener("submit", setLength);
   $("complete").addEventListener("click", () => {
     if (window.confirm("Complete this room? The timer stops and the room becomes read-only.")) {
-      command("PATCH", pairRoomApi + "/status", { status: "COMPLETED" });
+      command("PATCH", pairRoomApi + "/status", { status: "COMPLETED" }, { near: $("complete"), label: "Complete room" });
     }
   });
-  $("reopen").addEventListener("click", () => command("PATCH", pairRoomApi + "/status", { status: "IN_PROGRESS" }));
+  $("reopen").addEventListener("click", () => command("PATCH", pairRoomApi + "/status", { status: "IN_PROGRESS" },
+                                                      { near: $("reopen"), label: "Reopen" }));
 }
 
-// Space starts/pauses, S swaps, unless the key is meant for a control.
+// Keys typed into these are text, not shortcuts (checkboxes and radios keep Space).
+const OWN_KEYS = new Set(["text", "search", "url", "email", "password", "number", "tel", "date", "time",
+                          "datetime-local", "month", "week", "checkbox", "radio", "range", "color"]);
+
+function typingIn(el) {
+  if (!el || !el.tagName) return false;
+  if (el.isContentEditable) return true;
+  const tag = el.tagName.toLowerCase();
+  if (tag === "textarea" || tag === "select") return true;
+  return tag === "input" && OWN_KEYS.has((el.type || "text").toLowerCase());
+}
+
+function openHelp() {
+  const help = $("help");
+  if (!help.open) help.showModal();
+}
+
+// Space starts/pauses, S swaps, ? shows the help: wherever focus is (a button
+// just clicked too), except while typing in a field or with a dialog open.
 export function initShortcuts() {
+  $("help-open").addEventListener("click", openHelp);
   document.addEventListener("keydown", (event) => {
-    const tag = (event.target.tagName || "").toLowerCase();
-    if (["input", "textarea", "select", "button"].includes(tag) || event.target.isContentEditable) return;
+    if (typingIn(event.target) || $("help").open) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "?") { event.preventDefault(); openHelp(); return; }
+    if (event.repeat) return;
     if (event.key === " ") { event.preventDefault(); toggle(); }
-    else if (event.key === "s" || event.key === "S") { swap(); }
+    else if (event.key === "s" || event.key === "S") { event.preventDefault(); swap(); }
+  });
+  // A focused button would also "click" itself on Space's keyup: that is not meant.
+  document.addEventListener("keyup", (event) => {
+    if (event.key === " " && !typingIn(event.target) && !$("help").open) event.preventDefault();
   });
 }

@@ -74,3 +74,18 @@ def test_unknown_room_page_is_a_real_404(server):
     assert page.headers["Content-Type"].startswith("text/html")
     assert "Not found" in page.text
     assert Api(server.url).http.get(server.url + "/no/such/page").status_code == 404
+
+
+def test_join_by_a_pasted_invite_link(server):
+    api = Api(server.url)
+    code = api.create_room()
+    for pasted in (f"{server.url}/rooms/{code}", f" https://duo.example/rooms/{code.lower()}?x=1#top ",
+                   f"duo.example/rooms/{code.replace('-', '')}/"):
+        joined = api.http.get(server.url + "/join", params={"code": pasted}, allow_redirects=False)
+        assert joined.status_code == 302 and joined.headers["Location"].endswith(f"/rooms/{code}"), pasted
+    for bad in ("https://duo.example/rooms/", "not a code", "x" * 3000):
+        refused = api.http.get(server.url + "/join", params={"code": bad})
+        assert refused.status_code == 400 and 'id="join-error"' in refused.text, bad
+        assert "not an access code" in refused.text
+    unknown = api.http.get(server.url + "/join", params={"code": f"{server.url}/rooms/ZZZZZ-ZZZZZ"})
+    assert unknown.status_code == 404 and 'id="join-error"' in unknown.text

@@ -39,6 +39,8 @@ def test_two_clients_see_identical_events_through_a_whole_turn(server, api):
     a, b = stream(server.url, code), stream(server.url, code)
     try:
         a.wait_event("room"), b.wait_event("room")
+        for client in (a, b):  # both streams counted: nothing more is on its way
+            client.wait_event("presence", '{"screens":2}')
         skip_a, skip_b = len(a.events), len(b.events)
         assert api.start(code).status_code == 204
         a.wait_event("pair", timeout=6)

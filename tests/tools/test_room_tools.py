@@ -255,3 +255,15 @@ def test_completing_a_room_stops_the_timer_tells_everyone_and_freezes_it(tools_s
         assert response.status_code == 409 and "completed" in response.json()["message"]
     page = tapi.http.get(f"{tools_server.url}/rooms/{code}")
     assert "Room completed" in page.text and "1 turn" in page.text and "1 of 2 todos done" in page.text
+
+
+def test_a_link_typed_without_a_scheme_gets_https(tapi):
+    code = tapi.create_room()
+    link = tapi.call("POST", f"/api/{code}/reference-link", {"url": " 127.0.0.1:9/x?a=1 "})
+    assert link.status_code == 201 and link.json()["url"] == "https://127.0.0.1:9/x?a=1"
+    for bad in ("ftp://127.0.0.1/x", "javascript:alert(1)", "mailto:a@b.test", "/relative"):
+        refused = tapi.call("POST", f"/api/{code}/reference-link", {"url": bad})
+        assert refused.status_code == 400 and "http(s)" in refused.json()["message"], bad
+    too_long = tapi.call("POST", f"/api/{code}/reference-link", {"url": "a.test/" + "x" * 2040})
+    assert too_long.status_code == 400 and "2048" in too_long.json()["message"]
+    assert len(tapi.call("GET", f"/api/{code}/reference-link").json()) == 1
