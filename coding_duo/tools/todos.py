@@ -41,6 +41,15 @@ def find_todo(todo_id: str) -> Todo:
     return todo
 
 
+def current_todo(todo_id: str) -> Todo:
+    """The todo read again under the room's lock, as it is now: a delete that won
+    the race makes this a 404 (not a write to a row that is gone)."""
+    todo = db.session.get(Todo, todo_id, populate_existing=True)
+    if todo is None:
+        raise NotFound("No such todo (it was deleted)")
+    return todo
+
+
 def add_todo(room: PairRoom, content: str) -> Todo:
     last = db.session.execute(
         select(func.max(Todo.position)).where(Todo.room_id == room.id)).scalar()

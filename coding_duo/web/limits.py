@@ -3,6 +3,9 @@ memory, or in Redis when REDIS_URL is set so all processes share them).
 
 - creating rooms: ROOM_CREATE_LIMIT (default 20 per minute)
 - looking codes up (exists, the join form): CODE_LOOKUP_LIMIT (60 per minute)
+- creating reference links: LINK_CREATE_LIMIT (30 per minute)
+- writing a room's lists (todos, links, categories; one budget for all):
+  LIST_WRITE_LIMIT (300 per minute)
 - asking for things that do not exist, anywhere: UNKNOWN_CODE_LIMIT (30 per
   minute): only 404 answers count, so people using their own rooms never meet
   it, while guessing codes or ids stops fast.
@@ -50,3 +53,10 @@ def _configured(name: str):
 
 room_create_limit = _configured("ROOM_CREATE_LIMIT")
 code_lookup_limit = _configured("CODE_LOOKUP_LIMIT")
+link_create_limit = _configured("LINK_CREATE_LIMIT")
+list_write_limit = limiter.shared_limit(_configured("LIST_WRITE_LIMIT"), scope="list-write")
+
+
+def client_key() -> str:
+    """The client address the limits count by (the preview caps count by it too)."""
+    return limiter._key_func()

@@ -6,6 +6,7 @@ bodies live in its own ``schemas`` module."""
 from __future__ import annotations
 
 from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 
 from flask import request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, ValidationError
@@ -34,6 +35,14 @@ def _http_url(value: str) -> str:
     value = _no_control_characters(value).strip()
     if value and not value.lower().startswith(("http://", "https://")):
         raise ValueError("must be an http(s) URL")
+    if value:
+        try:  # a port out of range or a malformed IPv6 host raise here, not deep inside
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 -- parsed lazily: reading it is the check
+        except ValueError as error:
+            raise ValueError(f"is not a valid URL ({error})") from None
+        if not parts.hostname:
+            raise ValueError("is not a valid URL (no host)")
     return value
 
 
