@@ -1,6 +1,8 @@
 """A small local web server for link-preview tests (127.0.0.1 only)."""
 from __future__ import annotations
 
+import select
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +13,7 @@ class PageServer:
         self.routes: dict[str, tuple[int, dict, bytes, float]] = {}
         self.requests: list[str] = []
         self.trickles: dict[str, tuple[float, bool]] = {}
+        self.hung_up: list[tuple[str, float]] = []  # (trickled path, seconds until the client left)
         pages = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,13 +43,17 @@ class PageServer:
                     self.wfile.write(head + b"Content-Length: 100000\r\n\r\n")
                     self.wfile.flush()
                 data = (head if in_headers else b"") + b"<title>" + b"x" * 100_000
+                started = time.monotonic()
                 try:
                     for byte in data:
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()
-                        time.sleep(interval)
+                        readable, _, _ = select.select([self.connection], [], [], interval)
+                        if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                            break  # the client hung up
                 except OSError:
                     pass
+                pages.hung_up.append((self.path, time.monotonic() - started))
                 self.close_connection = True
 
             def log_message(self, *args):

@@ -12,8 +12,9 @@ from ..web.api import bp
 from ..web.limits import client_key, limiter, link_create_limit, list_write_limit
 from ..web.validation import parse_body
 from .changes import changing, ensure_room_for
-from .models import TITLE_MAX, Category, ReferenceLink
+from .models import Category, ReferenceLink
 from .preview_jobs import preview_later
+from .previews import untitled
 from .references import (categories_json, category_json, ensure_unique_category, find_category,
                           find_link, link_json, links_json)
 from .schemas import CreateCategory, CreateLink, RenameCategory
@@ -39,7 +40,7 @@ def create_link(code):
         if body.categoryId:
             find_category(room, body.categoryId)
         link = ReferenceLink(room_id=room.id, url=body.url, category_id=body.categoryId or None,
-                             head_title=body.url[:TITLE_MAX])
+                             head_title=untitled(body.url).head_title)
         db.session.add(link)
     preview_later(duo().previews, room, link, client_key())
     return jsonify(link_json(link)), 201

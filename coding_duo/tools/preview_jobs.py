@@ -22,7 +22,7 @@ from ..rooms.models import PairRoom
 from ..web.errors import ApiError, NotFound
 from .changes import changing
 from .models import ReferenceLink
-from .previews import LinkPreviewer, Preview
+from .previews import LinkPreviewer, Preview, untitled
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +82,20 @@ class PreviewJobs:
 def preview_later(jobs: PreviewJobs, room: PairRoom, link: ReferenceLink, client: str) -> bool:
     """Queue ``link``'s preview; when it arrives it is saved and the links pushed."""
     app = current_app._get_current_object()
-    code, link_id = room.access_code, link.id
+    code, link_id, url = room.access_code, link.id, link.url
 
     def done(preview: Preview) -> None:
         with app.app_context():
-            save_preview(code, link_id, preview)
-    return jobs.submit(code, client, link.url, done)
+            save_preview(code, link_id, url, preview)
+    return jobs.submit(code, client, url, done)
 
 
-def save_preview(code: str, link_id: str, preview: Preview) -> None:
+def save_preview(code: str, link_id: str, url: str, preview: Preview) -> None:
     """Write ``preview`` into the link and push the room's links (nothing if the
-    link, or its room, went meanwhile, or the room was completed)."""
+    link, or its room, went meanwhile, or the room was completed; nothing either
+    when there is no preview: the link keeps the title it was saved with)."""
+    if preview == untitled(url):
+        return
     room = db.session.execute(select(PairRoom).where(PairRoom.access_code == code)).scalar_one_or_none()
     if room is None:
         return

@@ -51,6 +51,11 @@ class Preview:
     image: str = ""
 
 
+def untitled(url: str) -> Preview:
+    """What a link has until (or unless) its preview arrives: its URL as its title."""
+    return Preview(head_title=url[:TITLE_MAX])
+
+
 def _default_resolver(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return sorted({info[4][0] for info in infos})
@@ -171,10 +176,10 @@ class LinkPreviewer:
             preview = parse_preview(html, final_url)
         except PreviewRefused as error:
             log.info("no preview for %s: %s", url, error)
-            return Preview(head_title=url[:TITLE_MAX])
+            return untitled(url)
         except Exception:  # noqa: BLE001 -- whatever a page does, the link is saved
             log.exception("no preview for %s", url)
-            return Preview(head_title=url[:TITLE_MAX])
+            return untitled(url)
         if not preview.head_title:
             preview.head_title = url[:TITLE_MAX]
         return preview
