@@ -42,8 +42,10 @@ def create_link(code):
         link = ReferenceLink(room_id=room.id, url=body.url, category_id=body.categoryId or None,
                              head_title=untitled(body.url).head_title)
         db.session.add(link)
-    preview_later(duo().previews, room, link, client_key())
-    return jsonify(link_json(link)), 201
+        db.session.flush()
+        created = link_json(link)  # read before the commit: a racing delete may follow it
+    preview_later(duo().previews, room, created, client_key())
+    return jsonify(created), 201
 
 
 @bp.delete("/<code>/reference-link/<link_id>")
@@ -71,7 +73,9 @@ def create_category(code):
         ensure_unique_category(room, body.value)
         category = Category(room_id=room.id, value=body.value)
         db.session.add(category)
-    return jsonify(category_json(category)), 201
+        db.session.flush()
+        created = category_json(category)  # read before the commit: a racing delete may follow it
+    return jsonify(created), 201
 
 
 @bp.patch("/<code>/category")
@@ -84,7 +88,8 @@ def rename_category(code):
         category = find_category(room, body.categoryId, fresh=True)
         ensure_unique_category(room, body.updatedCategoryName, except_id=category.id)
         category.value = body.updatedCategoryName
-    return jsonify(category_json(category))
+        renamed = category_json(category)  # read before the commit: a racing delete may follow it
+    return jsonify(renamed)
 
 
 @bp.delete("/<code>/category/<category_id>")

@@ -79,10 +79,11 @@ class PreviewJobs:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def preview_later(jobs: PreviewJobs, room: PairRoom, link: ReferenceLink, client: str) -> bool:
-    """Queue ``link``'s preview; when it arrives it is saved and the links pushed."""
+def preview_later(jobs: PreviewJobs, room: PairRoom, link: dict, client: str) -> bool:
+    """Queue the preview of ``link`` (as ``link_json`` shows it); when it arrives it is
+    saved and the links pushed."""
     app = current_app._get_current_object()
-    code, link_id, url = room.access_code, link.id, link.url
+    code, link_id, url = room.access_code, link["id"], link["url"]
 
     def done(preview: Preview) -> None:
         with app.app_context():

@@ -26,7 +26,9 @@ def create_todo(code):
     with changing(room, "todos"):
         ensure_room_for(room, Todo)
         todo = add_todo(room, body.content)
-    return jsonify(todo_json(todo, len(list_todos(room)) - 1)), 201
+        db.session.flush()
+        created = todo_json(todo, len(list_todos(room)) - 1)  # before a racing delete can win
+    return jsonify(created), 201
 
 
 @bp.patch("/todos/<todo_id>/contents")
