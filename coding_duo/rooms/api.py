@@ -3,7 +3,7 @@ from flask import jsonify, request
 
 from ..context import duo
 from ..web.api import bp
-from ..web.limits import code_lookup_limit, limiter, room_create_limit
+from ..web.limits import code_lookup, room_creation
 from ..web.validation import parse_body
 from . import access_code
 from .schemas import CreateRoom, UpdateStatus
@@ -11,7 +11,7 @@ from .service import create_room, load_room, readable_room, room_exists, room_js
 
 
 @bp.post("/pair-room")
-@limiter.limit(room_create_limit)
+@room_creation
 def create():
     body = parse_body(CreateRoom)
     room = create_room(body.driver, body.navigator, body.timerDuration,
@@ -20,7 +20,7 @@ def create():
 
 
 @bp.get("/pair-room/exists")
-@limiter.limit(code_lookup_limit)
+@code_lookup
 def exists():
     return jsonify(exists=room_exists(request.args.get("access_code", "")))
 

@@ -10,7 +10,7 @@ from ..tools.models import CATEGORY_MAX, TODO_MAX
 from ..tools.references import categories_json, links_json
 from ..tools.todos import todos_json
 from ..web.errors import ApiError
-from ..web.limits import code_lookup_limit, limiter, room_create_limit
+from ..web.limits import code_lookup, room_creation
 from ..web.validation import validate
 from . import access_code
 from .models import NAME_MAX, URL_MAX
@@ -29,7 +29,7 @@ def home():
 
 
 @bp.post("/rooms")
-@limiter.limit(room_create_limit)
+@room_creation
 def create():
     form = request.form
     try:
@@ -49,7 +49,7 @@ def create():
 
 
 @bp.get("/join")
-@limiter.limit(code_lookup_limit)
+@code_lookup
 def join():
     code = request.args.get("code", "")
     if not room_exists(code):

@@ -9,7 +9,7 @@ from ..context import duo
 from ..extensions import db
 from ..rooms.service import readable_room
 from ..web.api import bp
-from ..web.limits import client_key, limiter, link_create_limit, list_write_limit
+from ..web.limits import client_key, link_creation, list_writes
 from ..web.validation import parse_body
 from .changes import changing, ensure_room_for
 from .models import Category, ReferenceLink
@@ -30,8 +30,8 @@ def get_links(code):
 
 
 @bp.post("/<code>/reference-link")
-@limiter.limit(link_create_limit)
-@list_write_limit
+@link_creation
+@list_writes
 def create_link(code):
     room = readable_room(code)
     body = parse_body(CreateLink)
@@ -49,7 +49,7 @@ def create_link(code):
 
 
 @bp.delete("/<code>/reference-link/<link_id>")
-@list_write_limit
+@list_writes
 def delete_link(code, link_id):
     room = readable_room(code)
     find_link(room, link_id)
@@ -64,7 +64,7 @@ def get_categories(code):
 
 
 @bp.post("/<code>/category")
-@list_write_limit
+@list_writes
 def create_category(code):
     room = readable_room(code)
     body = parse_body(CreateCategory)
@@ -79,7 +79,7 @@ def create_category(code):
 
 
 @bp.patch("/<code>/category")
-@list_write_limit
+@list_writes
 def rename_category(code):
     room = readable_room(code)
     body = parse_body(RenameCategory)
@@ -93,7 +93,7 @@ def rename_category(code):
 
 
 @bp.delete("/<code>/category/<category_id>")
-@list_write_limit
+@list_writes
 def delete_category(code, category_id):
     room = readable_room(code)
     find_category(room, category_id)

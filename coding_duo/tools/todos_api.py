@@ -5,7 +5,7 @@ from flask import jsonify
 from ..extensions import db
 from ..rooms.service import readable_room
 from ..web.api import bp
-from ..web.limits import list_write_limit
+from ..web.limits import list_writes
 from ..web.validation import parse_body
 from .changes import changing, ensure_room_for
 from .models import Todo
@@ -19,7 +19,7 @@ def get_todos(code):
 
 
 @bp.post("/<code>/todos")
-@list_write_limit
+@list_writes
 def create_todo(code):
     room = readable_room(code)
     body = parse_body(CreateTodo)
@@ -32,7 +32,7 @@ def create_todo(code):
 
 
 @bp.patch("/todos/<todo_id>/contents")
-@list_write_limit
+@list_writes
 def edit_todo(todo_id):
     todo = find_todo(todo_id)
     body = parse_body(EditTodo)
@@ -42,7 +42,7 @@ def edit_todo(todo_id):
 
 
 @bp.patch("/todos/<todo_id>/checked")
-@list_write_limit
+@list_writes
 def toggle_todo(todo_id):
     todo = find_todo(todo_id)
     with changing(todo.room, "todos"):
@@ -52,7 +52,7 @@ def toggle_todo(todo_id):
 
 
 @bp.patch("/todos/<todo_id>/order")
-@list_write_limit
+@list_writes
 def reorder_todo(todo_id):
     todo = find_todo(todo_id)
     body = parse_body(MoveTodo)
@@ -62,7 +62,7 @@ def reorder_todo(todo_id):
 
 
 @bp.delete("/todos/<todo_id>")
-@list_write_limit
+@list_writes
 def delete_todo(todo_id):
     todo = find_todo(todo_id)
     with changing(todo.room, "todos"):

@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
+DATABASE_RETRY_SECONDS = 5  # what a 503 for a database outage asks clients to wait
+
 
 class ApiError(Exception):
     def __init__(self, status: int, message: str, headers: dict | None = None):
@@ -72,7 +74,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(InterfaceError)
     def handle_database_down(error):
         log.error("database unavailable: %s", error.orig)
+        retry = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
         if not _wants_json():
-            return error_page(503, "The database is unavailable; try again shortly.")
-        return json_error(503, "The database is unavailable; try again shortly",
-                          {"Retry-After": "5"})
+            body, status = error_page(503, "The database is unavailable; try again shortly.")
+            return body, status, retry
+        return json_error(503, "The database is unavailable; try again shortly", retry)

@@ -1,19 +1,26 @@
 """Abuse made expensive: rate limits per client address (Flask-Limiter; in
 memory, or in Redis when REDIS_URL is set so all processes share them).
 
-- creating rooms: ROOM_CREATE_LIMIT (default 20 per minute)
-- looking codes up (exists, the join form): CODE_LOOKUP_LIMIT (60 per minute)
-- creating reference links: LINK_CREATE_LIMIT (30 per minute)
+One budget per client for each kind of action, whatever route or page does it:
+- creating rooms (the API and the home page's form): ROOM_CREATE_LIMIT (20 per minute)
+- looking codes up (``exists`` and the join form): CODE_LOOKUP_LIMIT (60 per minute)
+- creating reference links (on top of the list-write budget): LINK_CREATE_LIMIT (30 per minute)
 - writing a room's lists (todos, links, categories; one budget for all):
   LIST_WRITE_LIMIT (300 per minute)
 - asking for things that do not exist, anywhere: UNKNOWN_CODE_LIMIT (30 per
   minute): only 404 answers count, so people using their own rooms never meet
   it, while guessing codes or ids stops fast.
 
+Only a refusal says when to come back: ``Retry-After`` on the 429, the seconds
+until the breached window resets. Successful answers carry no rate-limit header.
+
 Client addresses: the socket's peer, or X-Forwarded-For set by the number of
 proxies named in TRUSTED_PROXIES (werkzeug's ProxyFix).
 """
 from __future__ import annotations
+
+import math
+import time
 
 from flask import current_app, request
 from flask_limiter import Limiter
@@ -21,7 +28,9 @@ from flask_limiter.util import get_remote_address
 
 from .errors import json_error
 
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# headers_enabled=False: Flask-Limiter would put Retry-After on every answer (successes
+# too) and rewrite the one a 503 set; we say it on the 429 alone (see too_many).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=False)
 
 
 def init_limits(app) -> None:
@@ -37,11 +46,21 @@ def init_limits(app) -> None:
     @app.errorhandler(429)
     def too_many(error):
         message = f"Too many requests ({error.description}); slow down and try again shortly"
-        response = json_error(429, message)
+        headers = {"Retry-After": str(retry_after_seconds())}
         if request.path.startswith("/api/"):
-            return response
+            return json_error(429, message, headers)
         from .errors import error_page
-        return error_page(429, message)
+        body, status = error_page(429, message)
+        return body, status, headers
+
+
+def retry_after_seconds() -> int:
+    """Whole seconds until the breached limit's window lets this client in again."""
+    breached = limiter.current_limit
+    if breached is None:
+        return 1
+    resets_at = breached.window[0]  # when the window resets (reset_at adds a second)
+    return max(1, min(breached.limit.get_expiry(), math.ceil(resets_at - time.time())))
 
 
 def _configured(name: str):
@@ -51,10 +70,12 @@ def _configured(name: str):
     return limit
 
 
-room_create_limit = _configured("ROOM_CREATE_LIMIT")
-code_lookup_limit = _configured("CODE_LOOKUP_LIMIT")
-link_create_limit = _configured("LINK_CREATE_LIMIT")
-list_write_limit = limiter.shared_limit(_configured("LIST_WRITE_LIMIT"), scope="list-write")
+# Decorators: every route or page that creates a room, or looks a code up, spends
+# from the same budget (a shared scope), so switching routes buys nothing.
+room_creation = limiter.shared_limit(_configured("ROOM_CREATE_LIMIT"), scope="room-create")
+code_lookup = limiter.shared_limit(_configured("CODE_LOOKUP_LIMIT"), scope="code-lookup")
+link_creation = limiter.shared_limit(_configured("LINK_CREATE_LIMIT"), scope="link-create")
+list_writes = limiter.shared_limit(_configured("LIST_WRITE_LIMIT"), scope="list-write")
 
 
 def client_key() -> str:

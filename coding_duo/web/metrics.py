@@ -1,11 +1,13 @@
 """Prometheus metrics at /metrics (the registries read at scrape time, and a
-request-latency histogram), and one structured log line per request."""
+request-latency histogram), and the logs: one JSON object per line for each
+request (``coding_duo.request``), plain text for everything else."""
 from __future__ import annotations
 
 import json
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 
 from flask import Blueprint, Response, g, request
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
@@ -14,6 +16,17 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 bp = Blueprint("metrics", __name__)
 request_log = logging.getLogger("coding_duo.request")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging() -> None:
+    """Text lines for people; the request log's lines are JSON whole (time, level and
+    logger inside the object), so a log shipper can parse each one with no prefix."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    request_log.addHandler(handler)
+    request_log.propagate = False
 
 
 class DuoCollector:
@@ -45,7 +58,7 @@ class DuoCollector:
                                     value=len(dispatcher.threads))
         yield CounterMetricFamily("coding_duo_ticks_sent", "remaining-time ticks broadcast",
                                   value=d.timers.ticks_sent)
-        yield CounterMetricFamily("coding_duo_events_dropped",
+        yield CounterMetricFamily("coding_duo_clients_dropped",
                                   "Stream clients dropped because their queue was full",
                                   value=d.streams.dropped_total)
 
@@ -74,6 +87,8 @@ def init_metrics(app) -> None:
         latency.labels(request.method, endpoint, str(response.status_code)).observe(elapsed)
         view_args = request.view_args or {}
         request_log.info(json.dumps({
+            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "level": "INFO", "logger": request_log.name,
             "method": request.method, "path": request.path, "endpoint": endpoint,
             "room": view_args.get("code"), "status": response.status_code,
             "ms": round(elapsed * 1000, 2), "client": request.remote_addr,

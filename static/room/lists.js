@@ -112,13 +112,18 @@ function editTodo(li) {
   input.addEventListener("blur", () => finish(true));
 }
 
-function initTodos() {
-  $("todo-form").addEventListener("submit", async (event) => {
+// A one-field form that adds an item: POST the text as `field`, clear it when saved.
+function postTextOnSubmit(formId, inputId, url, field) {
+  $(formId).addEventListener("submit", async (event) => {
     event.preventDefault();
-    const input = $("todo-input");
+    const input = $(inputId);
     if (!input.value.trim()) return;
-    if (await command("POST", roomApi + "/todos", { content: input.value })) input.value = "";
+    if (await command("POST", url, { [field]: input.value })) input.value = "";
   });
+}
+
+function initTodos() {
+  postTextOnSubmit("todo-form", "todo-input", roomApi + "/todos", "content");
 
   $("todos").addEventListener("click", (event) => {
     const li = event.target.closest(".todo");
@@ -200,12 +205,7 @@ function initLinksAndCategories() {
     }
   });
 
-  $("category-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const input = $("category-input");
-    if (!input.value.trim()) return;
-    if (await command("POST", roomApi + "/category", { value: input.value })) input.value = "";
-  });
+  postTextOnSubmit("category-form", "category-input", roomApi + "/category", "value");
   $("categories").addEventListener("click", (event) => {
     const li = event.target.closest(".category");
     if (!li || completed()) return;
