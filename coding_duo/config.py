@@ -95,4 +95,18 @@ def from_environment(instance_path: str) -> dict:
         "LINK_PREVIEW_ALLOW_PRIVATE": os.environ.get("LINK_PREVIEW_ALLOW_PRIVATE", "")
         .lower() in ("1", "true", "yes"),
         "LINK_PREVIEW_TIMEOUT_SECONDS": _float("LINK_PREVIEW_TIMEOUT_SECONDS", 3),
+        # Previews are fetched after the link is saved, on a pool of their own: this many
+        # at once, at most QUEUE waiting or running, PER_ROOM / PER_CLIENT of them from one
+        # room / client address (past a cap the link keeps its URL as its title).
+        "LINK_PREVIEW_WORKERS": _int("LINK_PREVIEW_WORKERS", 4),
+        "LINK_PREVIEW_QUEUE": _int("LINK_PREVIEW_QUEUE", 64),
+        "LINK_PREVIEWS_PER_ROOM": _int("LINK_PREVIEWS_PER_ROOM", 8),
+        "LINK_PREVIEWS_PER_CLIENT": _int("LINK_PREVIEWS_PER_CLIENT", 8),
+        "LINK_CREATE_LIMIT": os.environ.get("LINK_CREATE_LIMIT", "30 per minute"),
+        # A room's lists are bounded (409 past these), and list writes are rate limited
+        # per client address.
+        "MAX_TODOS_PER_ROOM": _int("MAX_TODOS_PER_ROOM", 500),
+        "MAX_LINKS_PER_ROOM": _int("MAX_LINKS_PER_ROOM", 300),
+        "MAX_CATEGORIES_PER_ROOM": _int("MAX_CATEGORIES_PER_ROOM", 50),
+        "LIST_WRITE_LIMIT": os.environ.get("LIST_WRITE_LIMIT", "300 per minute"),
     }

@@ -15,6 +15,7 @@ from .streams.registry import EventStreamsRegistry
 from .streams.screens import Screens
 from .timer.registries import SchedulerRegistry, TimestampRegistry
 from .timer.service import SchedulerService
+from .tools.preview_jobs import PreviewJobs
 from .tools.previews import LinkPreviewer
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ class Duo:
         self.previewer = LinkPreviewer(
             allow_private=config["LINK_PREVIEW_ALLOW_PRIVATE"],
             timeout=config["LINK_PREVIEW_TIMEOUT_SECONDS"])
+        self.previews = PreviewJobs(
+            self.previewer, workers=config["LINK_PREVIEW_WORKERS"],
+            queue=config["LINK_PREVIEW_QUEUE"], per_room=config["LINK_PREVIEWS_PER_ROOM"],
+            per_client=config["LINK_PREVIEWS_PER_CLIENT"])
         self.stopping = False
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.bus, self.presence = make_bus(config, self.streams)
@@ -61,5 +66,6 @@ class Duo:
         """Stop ticking and end every stream (browsers reconnect by themselves)."""
         self.stopping = True
         self.bus.stop()
+        self.previews.shutdown()
         self.schedulers.shutdown()
         self.streams.close_all()

@@ -161,3 +161,25 @@ def test_pages_carry_a_strict_content_security_policy(web):
     assert "<script>" not in page.text and " on" + "click=" not in page.text
     static = api.http.get(web.url + re.search(r'src="(/static/room/main\.js\?v=\w+)"', page.text).group(1))
     assert "max-age=31536000" in static.headers["Cache-Control"]
+
+
+def test_a_new_link_shows_at_once_and_its_preview_when_it_arrives(people, start_server):
+    from page_server import PageServer
+    pages = PageServer()
+    try:
+        pages.html("/doc", '<title>The Doc</title><meta name="description" content="Read me">', delay=0.8)
+        server = start_server({"LINK_PREVIEW_ALLOW_PRIVATE": "true"})
+        code = Api(server.url).create_room()
+        a, b = people(server=server).open(code), people(server=server).open(code)
+        a.page.fill("#link-input", pages.url("/doc"))
+        a.page.press("#link-input", "Enter")
+        for person in (a, b):  # saved and shown at once, titled with its URL ...
+            person.page.wait_for_selector("#links .link", timeout=500)
+            assert person.text("#links .link .link-title") == pages.url("/doc")
+        for person in (a, b):  # ... and re-rendered with its preview when that comes
+            person.page.wait_for_function(
+                "() => document.querySelector('#links .link .link-title').textContent === 'The Doc'",
+                timeout=3000)
+            assert person.text("#links .link .link-description") == "Read me"
+    finally:
+        pages.close()

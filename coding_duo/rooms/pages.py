@@ -1,6 +1,8 @@
 """Server-rendered pages: home (create or join a room) and the pair room."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..context import duo
@@ -18,6 +20,7 @@ from .service import create_room, readable_room, room_exists, room_state
 bp = Blueprint("pages", __name__)
 
 PRESET_MINUTES = (10, 15, 30)
+MINUTES_MAX = 10_000  # far above any valid duration: the validator gives the exact limit
 
 
 @bp.get("/")
@@ -34,6 +37,8 @@ def create():
         minutes = float(form.get("custom_minutes") or form.get("minutes") or "")
     except ValueError:
         return _home_error("Turn length must be a number of minutes.", form)
+    if not math.isfinite(minutes) or abs(minutes) > MINUTES_MAX:  # nan, inf, 1e308
+        return _home_error(f"Turn length must be a number of minutes, at most {MINUTES_MAX}.", form)
     try:
         body = validate(CreateRoom, {
             "driver": form.get("driver", ""), "navigator": form.get("navigator", ""),

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from flask import current_app
+from sqlalchemy import func, select
+
 from ..context import duo
 from ..extensions import db
 from ..rooms.models import PairRoom
 from ..rooms.service import ensure_writable
+from ..web.errors import Conflict
 from .lists import LISTS
+from .models import Category, ReferenceLink, Todo
+
+CAPS = {  # what a room holds at most: the setting, and what the message calls them
+    Todo: ("MAX_TODOS_PER_ROOM", "todos"),
+    ReferenceLink: ("MAX_LINKS_PER_ROOM", "reference links"),
+    Category: ("MAX_CATEGORIES_PER_ROOM", "categories"),
+}
 
 
 @contextmanager
@@ -23,3 +34,14 @@ def changing(room: PairRoom, *events: str):
         db.session.flush()
         for event in events:
             change.emit(event, LISTS[event](change.room))
+
+
+def ensure_room_for(room: PairRoom, model) -> None:
+    """409 when the room already holds as many of ``model`` as it may (called in
+    ``changing``, under the room's lock, so racing adds cannot pass the cap)."""
+    setting, noun = CAPS[model]
+    cap = current_app.config[setting]
+    count = db.session.scalar(select(func.count()).select_from(model).where(model.room_id == room.id))
+    if count >= cap:
+        raise Conflict(f"This room already has {cap} {noun}, the most a room can hold; "
+                       "delete some first")

@@ -1,13 +1,20 @@
-"""The reference-link and category API (/api/{code}/reference-link, /api/{code}/category)."""
+"""The reference-link and category API (/api/{code}/reference-link, /api/{code}/category).
+
+A new link is saved and answered at once, titled with its URL; its preview is
+fetched afterwards, off the API's threads (``preview_jobs``), and the room's
+links are pushed again when it arrives."""
 from flask import jsonify, request
 
 from ..context import duo
 from ..extensions import db
-from ..rooms.service import ensure_writable, readable_room
+from ..rooms.service import readable_room
 from ..web.api import bp
+from ..web.limits import client_key, link_creation, list_writes
 from ..web.validation import parse_body
-from .changes import changing
+from .changes import changing, ensure_room_for
 from .models import Category, ReferenceLink
+from .preview_jobs import preview_later
+from .previews import untitled
 from .references import (categories_json, category_json, ensure_unique_category, find_category,
                           find_link, link_json, links_json)
 from .schemas import CreateCategory, CreateLink, RenameCategory
@@ -23,30 +30,31 @@ def get_links(code):
 
 
 @bp.post("/<code>/reference-link")
+@link_creation
+@list_writes
 def create_link(code):
     room = readable_room(code)
     body = parse_body(CreateLink)
-    ensure_writable(room)
-    if body.categoryId:
-        find_category(room, body.categoryId)
-    db.session.commit()  # end the read transaction: the fetch below may take seconds
-    preview = duo().previewer.preview(body.url)  # outside the room lock
-    link = ReferenceLink(room_id=room.id, url=body.url, category_id=body.categoryId or None,
-                         head_title=preview.head_title, open_graph_title=preview.open_graph_title,
-                         description=preview.description, image=preview.image)
     with changing(room, "reference-links"):
+        ensure_room_for(room, ReferenceLink)
         if body.categoryId:
-            find_category(room, body.categoryId)  # still there after the fetch?
+            find_category(room, body.categoryId)
+        link = ReferenceLink(room_id=room.id, url=body.url, category_id=body.categoryId or None,
+                             head_title=untitled(body.url).head_title)
         db.session.add(link)
-    return jsonify(link_json(link)), 201
+        db.session.flush()
+        created = link_json(link)  # read before the commit: a racing delete may follow it
+    preview_later(duo().previews, room, created, client_key())
+    return jsonify(created), 201
 
 
 @bp.delete("/<code>/reference-link/<link_id>")
+@list_writes
 def delete_link(code, link_id):
     room = readable_room(code)
-    link = find_link(room, link_id)
+    find_link(room, link_id)
     with changing(room, "reference-links"):
-        db.session.delete(link)
+        db.session.delete(find_link(room, link_id, fresh=True))
     return "", 204
 
 
@@ -56,32 +64,41 @@ def get_categories(code):
 
 
 @bp.post("/<code>/category")
+@list_writes
 def create_category(code):
     room = readable_room(code)
     body = parse_body(CreateCategory)
     with changing(room, "categories"):
+        ensure_room_for(room, Category)
         ensure_unique_category(room, body.value)
         category = Category(room_id=room.id, value=body.value)
         db.session.add(category)
-    return jsonify(category_json(category)), 201
+        db.session.flush()
+        created = category_json(category)  # read before the commit: a racing delete may follow it
+    return jsonify(created), 201
 
 
 @bp.patch("/<code>/category")
+@list_writes
 def rename_category(code):
     room = readable_room(code)
     body = parse_body(RenameCategory)
-    category = find_category(room, body.categoryId)
+    find_category(room, body.categoryId)
     with changing(room, "categories", "reference-links"):
+        category = find_category(room, body.categoryId, fresh=True)
         ensure_unique_category(room, body.updatedCategoryName, except_id=category.id)
         category.value = body.updatedCategoryName
-    return jsonify(category_json(category))
+        renamed = category_json(category)  # read before the commit: a racing delete may follow it
+    return jsonify(renamed)
 
 
 @bp.delete("/<code>/category/<category_id>")
+@list_writes
 def delete_category(code, category_id):
     room = readable_room(code)
-    category = find_category(room, category_id)
+    find_category(room, category_id)
     with changing(room, "categories", "reference-links"):
+        category = find_category(room, category_id, fresh=True)
         for link in db.session.query(ReferenceLink).filter_by(category_id=category.id):
             link.category_id = None  # the links stay, uncategorised
         db.session.delete(category)

@@ -23,9 +23,11 @@ def category_json(category: Category) -> dict:
     return {"id": category.id, "value": category.value}
 
 
-def find_category(room: PairRoom, category_id: str) -> Category:
-    """A category of this room: another room's id is as unknown as a made-up one."""
-    category = db.session.get(Category, category_id) if is_public_id(category_id) else None
+def find_category(room: PairRoom, category_id: str, fresh: bool = False) -> Category:
+    """A category of this room: another room's id is as unknown as a made-up one.
+    ``fresh``: read again (under the room's lock: a racing delete makes this a 404)."""
+    category = (db.session.get(Category, category_id, populate_existing=fresh)
+                if is_public_id(category_id) else None)
     if category is None or category.room_id != room.id:
         raise NotFound(f"This room has no category {category_id!r}")
     return category
@@ -63,8 +65,9 @@ def link_json(link: ReferenceLink) -> dict:
     }
 
 
-def find_link(room: PairRoom, link_id: str) -> ReferenceLink:
-    link = db.session.get(ReferenceLink, link_id) if is_public_id(link_id) else None
+def find_link(room: PairRoom, link_id: str, fresh: bool = False) -> ReferenceLink:
+    link = (db.session.get(ReferenceLink, link_id, populate_existing=fresh)
+            if is_public_id(link_id) else None)
     if link is None or link.room_id != room.id:
         raise NotFound(f"This room has no reference link {link_id!r}")
     return link

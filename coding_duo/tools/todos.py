@@ -24,8 +24,13 @@ def list_todos(room: PairRoom) -> list[Todo]:
 
 
 def todos_json(room: PairRoom) -> list[dict]:
-    return [{"id": t.id, "content": t.content, "isChecked": t.is_checked, "order": index}
-            for index, t in enumerate(list_todos(room))]
+    """The list as events and GET show it (columns only, no ORM objects: a full room's
+    500 todos are pushed on every change, and this is most of its cost)."""
+    rows = db.session.execute(
+        select(Todo.id, Todo.content, Todo.is_checked).where(Todo.room_id == room.id)
+        .order_by(Todo.position, Todo.created_at, Todo.id))
+    return [{"id": todo_id, "content": content, "isChecked": checked, "order": index}
+            for index, (todo_id, content, checked) in enumerate(rows)]
 
 
 def todo_json(todo: Todo, order: int) -> dict:
@@ -38,6 +43,15 @@ def find_todo(todo_id: str) -> Todo:
     todo = db.session.get(Todo, todo_id) if is_public_id(todo_id) else None
     if todo is None or todo.room.deleted:
         raise NotFound("No such todo")
+    return todo
+
+
+def current_todo(todo_id: str) -> Todo:
+    """The todo read again under the room's lock, as it is now: a delete that won
+    the race makes this a 404 (not a write to a row that is gone)."""
+    todo = db.session.get(Todo, todo_id, populate_existing=True)
+    if todo is None:
+        raise NotFound("No such todo (it was deleted)")
     return todo
 
 

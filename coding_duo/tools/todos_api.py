@@ -1,13 +1,16 @@
-"""The todo API (/api/{code}/todos, /api/todos/{id}/...)."""
+"""The todo API (/api/{code}/todos, /api/todos/{id}/...). Each change reads its
+todo again under the room's lock: a racing delete makes the loser a 404."""
 from flask import jsonify
 
 from ..extensions import db
 from ..rooms.service import readable_room
 from ..web.api import bp
+from ..web.limits import list_writes
 from ..web.validation import parse_body
-from .changes import changing
+from .changes import changing, ensure_room_for
+from .models import Todo
 from .schemas import CreateTodo, EditTodo, MoveTodo
-from .todos import add_todo, find_todo, list_todos, move_todo, todo_json, todos_json
+from .todos import add_todo, current_todo, find_todo, list_todos, move_todo, todo_json, todos_json
 
 
 @bp.get("/<code>/todos")
@@ -16,44 +19,52 @@ def get_todos(code):
 
 
 @bp.post("/<code>/todos")
+@list_writes
 def create_todo(code):
     room = readable_room(code)
     body = parse_body(CreateTodo)
     with changing(room, "todos"):
+        ensure_room_for(room, Todo)
         todo = add_todo(room, body.content)
-    return jsonify(todo_json(todo, len(list_todos(room)) - 1)), 201
+        db.session.flush()
+        created = todo_json(todo, len(list_todos(room)) - 1)  # before a racing delete can win
+    return jsonify(created), 201
 
 
 @bp.patch("/todos/<todo_id>/contents")
+@list_writes
 def edit_todo(todo_id):
     todo = find_todo(todo_id)
     body = parse_body(EditTodo)
     with changing(todo.room, "todos"):
-        todo.content = body.text
+        current_todo(todo_id).content = body.text
     return "", 204
 
 
 @bp.patch("/todos/<todo_id>/checked")
+@list_writes
 def toggle_todo(todo_id):
     todo = find_todo(todo_id)
     with changing(todo.room, "todos"):
-        db.session.refresh(todo)  # toggle what is stored now, not what we read before the lock
+        todo = current_todo(todo_id)  # toggle what is stored now, not what we read before the lock
         todo.is_checked = not todo.is_checked
     return "", 204
 
 
 @bp.patch("/todos/<todo_id>/order")
+@list_writes
 def reorder_todo(todo_id):
     todo = find_todo(todo_id)
     body = parse_body(MoveTodo)
     with changing(todo.room, "todos"):
-        move_todo(todo, body.order)
+        move_todo(current_todo(todo_id), body.order)
     return "", 204
 
 
 @bp.delete("/todos/<todo_id>")
+@list_writes
 def delete_todo(todo_id):
     todo = find_todo(todo_id)
     with changing(todo.room, "todos"):
-        db.session.delete(todo)
+        db.session.delete(current_todo(todo_id))
     return "", 204

@@ -4,6 +4,9 @@ memory, or in Redis when REDIS_URL is set so all processes share them).
 One budget per client for each kind of action, whatever route or page does it:
 - creating rooms (the API and the home page's form): ROOM_CREATE_LIMIT (20 per minute)
 - looking codes up (``exists`` and the join form): CODE_LOOKUP_LIMIT (60 per minute)
+- creating reference links (on top of the list-write budget): LINK_CREATE_LIMIT (30 per minute)
+- writing a room's lists (todos, links, categories; one budget for all):
+  LIST_WRITE_LIMIT (300 per minute)
 - asking for things that do not exist, anywhere: UNKNOWN_CODE_LIMIT (30 per
   minute): only 404 answers count, so people using their own rooms never meet
   it, while guessing codes or ids stops fast.
@@ -71,3 +74,10 @@ def _configured(name: str):
 # from the same budget (a shared scope), so switching routes buys nothing.
 room_creation = limiter.shared_limit(_configured("ROOM_CREATE_LIMIT"), scope="room-create")
 code_lookup = limiter.shared_limit(_configured("CODE_LOOKUP_LIMIT"), scope="code-lookup")
+link_creation = limiter.shared_limit(_configured("LINK_CREATE_LIMIT"), scope="link-create")
+list_writes = limiter.shared_limit(_configured("LIST_WRITE_LIMIT"), scope="list-write")
+
+
+def client_key() -> str:
+    """The client address the limits count by (the preview caps count by it too)."""
+    return limiter._key_func()

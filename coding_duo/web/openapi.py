@@ -61,7 +61,8 @@ REQUEST_MODELS = [rooms.CreateRoom, timer.UpdateTimer, rooms.UpdateStatus, tools
 ERRORS = {
     400: "Malformed request: bad JSON, a field of the wrong type or out of range",
     404: "No such room (or todo, link, category)",
-    409: "The room is completed or deleted, or the name is taken",
+    409: "The room is completed or deleted, the name is taken, or the room holds the most "
+         "todos / links / categories it may",
     413: "Body too large",
     415: "A body that is not application/json",
     429: "Rate limited",
@@ -168,7 +169,8 @@ def _paths() -> dict:
             "get": _op("Reference links, optionally of one category",
                        _ok("Links", {"type": "array", "items": _ref("ReferenceLink")}),
                        params=[CODE, _param("categoryId", "query", required=False)], tags=["links"]),
-            "post": _op("Add a link (its page's preview is fetched)",
+            "post": _op("Add a link: saved at once, titled with its URL; its page's preview is "
+                        "fetched afterwards and the room's links pushed again",
                         _ok("Created", _ref("ReferenceLink"), 201), params=[CODE],
                         body="CreateLink", errors=command, tags=["links"])},
         "/api/{code}/reference-link/{link_id}": {"delete": _op(

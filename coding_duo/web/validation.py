@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 
 from flask import request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, ValidationError
@@ -43,6 +44,14 @@ def _http_url(value: str, max_length: int) -> str:
         raise ValueError("must be an http(s) URL")
     if len(value) > max_length:
         raise ValueError(f"must be at most {max_length} characters")
+    if value:
+        try:  # a port out of range or a malformed IPv6 host raise here, not deep inside
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 -- parsed lazily: reading it is the check
+        except ValueError as error:
+            raise ValueError(f"is not a valid URL ({error})") from None
+        if not parts.hostname:
+            raise ValueError("is not a valid URL (no host)")
     return value
 
 

@@ -1,4 +1,8 @@
 """Link previews and the SSRF guard, without any network but 127.0.0.1."""
+import socket
+import threading
+import time
+
 import pytest
 
 from coding_duo.tools.previews import LinkPreviewer, is_public_address, parse_preview
@@ -14,11 +18,19 @@ OG_PAGE = """<!doctype html><html><head>
 </head><body>hi</body></html>"""
 
 
-@pytest.fixture
-def pages():
+@pytest.fixture(scope="module")
+def page_server():
     server = PageServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def pages(page_server):
+    """The module's page server, with no routes and no requests yet."""
+    for table in (page_server.routes, page_server.trickles, page_server.requests):
+        table.clear()
+    return page_server
 
 
 def previewer_via_public_name(pages, **kwargs):
@@ -51,6 +63,16 @@ def test_parse_preview_reads_open_graph_and_title():
     ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False), ("::1", False),
     ("fe80::1", False), ("fc00::1", False), ("::ffff:127.0.0.1", False), ("224.0.0.1", False),
     ("93.184.216.34", True), ("2606:4700::1111", True),
+    # IPv6 forms that carry an IPv4 address: refused when that IPv4 is not public
+    ("64:ff9b::a00:1", False), ("64:ff9b::7f00:1", False), ("64:ff9b::a9fe:a9fe", False),
+    ("64:ff9b::5db8:d822", True),  # NAT64 to a public IPv4: fine
+    ("64:ff9b:1::a00:1", False), ("64:ff9b:1::5db8:d822", False),  # local-use NAT64: refused outright
+    ("2002:7f00:1::", False), ("2002:a00:1::1", False), ("2002:c0a8:101::1", False),
+    ("2002:5db8:d822::1", True),  # 6to4 of a public IPv4
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False), ("2001:0:a00:1::", False),  # Teredo
+    ("::ffff:10.0.0.1", False), ("::ffff:169.254.169.254", False), ("::ffff:93.184.216.34", True),
+    ("::a00:1", False), ("::7f00:1", False), ("::0.0.0.1", False),  # IPv4-compatible
+    ("::ffff:0:a00:1", False), ("::ffff:0:7f00:1", False),  # IPv4-translated (SIIT)
 ])
 def test_public_address_rule(address, public):
     assert is_public_address(address) is public
@@ -78,6 +100,25 @@ def test_the_guard_refuses_private_loopback_and_link_local_targets(pages, url):
     assert pages.requests == []  # nothing was even sent
 
 
+@pytest.mark.parametrize("address", [
+    "64:ff9b::a00:1", "64:ff9b::7f00:1", "64:ff9b:1::a00:1", "2002:7f00:1::", "2002:a00:1::1",
+    "2001:0:4136:e378:8000:63bf:3fff:fdd2", "::ffff:127.0.0.1", "::7f00:1", "::ffff:0:7f00:1",
+])
+def test_embedded_private_ipv4_is_refused_without_a_request(pages, address):
+    """A host name resolving to an address that embeds a private IPv4: the guard
+    refuses it before connecting (the dialer would route it to our page server)."""
+    pages.html("/secret", "<title>secret</title>")
+    dialled = []
+
+    def dialer(a):
+        dialled.append(a)
+        return "127.0.0.1"
+    previewer = LinkPreviewer(resolver=lambda host, port: [address], dialer=dialer)
+    url = f"http://sneaky.test:{pages.port}/secret"
+    assert previewer.preview(url).head_title == url
+    assert dialled == [] and pages.requests == []
+
+
 @pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/secret", "http://169.254.169.254/x",
                                     "http://10.0.0.1/x"])
 def test_a_redirect_to_a_private_address_is_refused(pages, target):
@@ -85,7 +126,7 @@ def test_a_redirect_to_a_private_address_is_refused(pages, target):
     pages.redirect("/go", target.format(port=pages.port))
     previewer, dialled = previewer_via_public_name(pages)
     preview = previewer.preview(f"http://public.test:{pages.port}/go")
-    assert preview.head_title == "public.test"
+    assert preview.head_title == f"http://public.test:{pages.port}/go"
     assert pages.requests == ["/go"]
     assert dialled == [PUBLIC]
 
@@ -97,7 +138,8 @@ def test_redirects_between_public_pages_are_followed_but_not_for_ever(pages):
     previewer, _ = previewer_via_public_name(pages)
     assert previewer.preview(f"http://public.test:{pages.port}/r1").open_graph_title == "OG Title"
     pages.redirect("/loop", "/loop")
-    assert previewer.preview(f"http://public.test:{pages.port}/loop").head_title == "public.test"
+    loop = f"http://public.test:{pages.port}/loop"
+    assert previewer.preview(loop).head_title == loop
     assert len([p for p in pages.requests if p == "/loop"]) == 4  # first try + 3 redirects
 
 
@@ -108,8 +150,101 @@ def test_slow_huge_and_non_html_pages(pages):
     pages.html("/gone", "", status=500)
     previewer, _ = previewer_via_public_name(pages, timeout=0.5, max_bytes=64 * 1024)
     base = f"http://public.test:{pages.port}"
-    assert previewer.preview(base + "/slow").head_title == "public.test"
+    assert previewer.preview(base + "/slow").head_title == base + "/slow"
     assert previewer.preview(base + "/huge").head_title == "big"
-    assert previewer.preview(base + "/pdf").head_title == "public.test"
-    assert previewer.preview(base + "/gone").head_title == "public.test"
-    assert previewer.preview("ftp://public.test/x").head_title == "public.test"
+    assert previewer.preview(base + "/pdf").head_title == base + "/pdf"
+    assert previewer.preview(base + "/gone").head_title == base + "/gone"
+    assert previewer.preview("ftp://public.test/x").head_title == "ftp://public.test/x"
+    for url in ["http://public.test:99999/", "http://[::1/", "http://:80/"]:
+        assert previewer.preview(url).head_title == url  # never an exception
+
+
+# ----- the hard deadline --------------------------------------------------------------------
+
+DEADLINE = 1.0
+
+
+def timed_preview(previewer, url):
+    started = time.monotonic()
+    preview = previewer.preview(url)
+    return preview, time.monotonic() - started
+
+
+@pytest.mark.parametrize("in_headers", [False, True], ids=["body", "headers"])
+def test_a_page_trickling_one_byte_per_half_second_keeps_the_deadline(pages, in_headers):
+    pages.trickle("/drip", interval=0.5, in_headers=in_headers)
+    previewer, _ = previewer_via_public_name(pages, timeout=DEADLINE)
+    url = f"http://public.test:{pages.port}/drip"
+    preview, took = timed_preview(previewer, url)
+    assert pages.requests == ["/drip"]
+    assert preview.head_title == url and preview.open_graph_title == ""
+    assert DEADLINE - 0.1 < took < DEADLINE + 0.5, took
+
+
+@pytest.fixture
+def dripping_tcp():
+    """A TCP server that accepts and sends one byte per 0.5 s, never a TLS handshake."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+
+    def drip(conn):
+        with conn:
+            try:
+                while not stop.is_set():
+                    conn.sendall(b"\x16")
+                    time.sleep(0.5)
+            except OSError:
+                pass
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    stop.set()
+    listener.close()
+
+
+def test_a_tls_handshake_that_trickles_keeps_the_deadline(dripping_tcp):
+    previewer = LinkPreviewer(allow_private=True, timeout=DEADLINE)
+    url = f"https://127.0.0.1:{dripping_tcp}/"
+    preview, took = timed_preview(previewer, url)
+    assert preview.head_title == url
+    assert took < DEADLINE + 0.5, took
+
+
+def test_a_dns_lookup_that_never_answers_is_abandoned_at_the_deadline_and_bounded():
+    release = threading.Event()
+    asked = []
+
+    def blocking_resolver(host, port):
+        asked.append(host)
+        release.wait(30)
+        return ["93.184.216.34"]
+    previewer = LinkPreviewer(resolver=blocking_resolver, timeout=DEADLINE, max_lookups=2)
+    try:
+        results = []
+        threads = [threading.Thread(target=lambda n=n: results.append(
+            timed_preview(previewer, f"http://hang{n}.test/"))) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        assert len(results) == 2 and len(asked) == 2
+        for preview, took in results:
+            assert preview.head_title.startswith("http://hang") and took < DEADLINE + 0.5, took
+        # Both abandoned lookups still hang and hold their slots: the next fails at once.
+        preview, took = timed_preview(previewer, "http://third.test/")
+        assert preview.head_title == "http://third.test/" and took < 0.2, took
+        assert len(asked) == 2
+    finally:
+        release.set()
+    time.sleep(0.2)  # the lookups end and give their slots back
+    refused = []
+    previewer.lookups.resolver = lambda host, port: refused.append(host) or ["10.0.0.1"]
+    assert previewer.preview("http://fourth.test/").head_title == "http://fourth.test/"
+    assert refused == ["fourth.test"]

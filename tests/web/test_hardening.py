@@ -36,6 +36,7 @@ def test_openapi_document_is_valid_and_covers_every_api_route(server, api):
 def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(start_server, tmp_path):
     server = start_server()
     report = tmp_path / "report.json"
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": os.path.join(ROOT, "tests", "web", "schemathesis_hooks.py")}
     result = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run",
          f"{server.url}/api/openapi.json",
@@ -45,7 +46,7 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(sta
          "--exclude-path", "/api/{code}/connect",  # a stream never ends; tested elsewhere
          "--request-timeout", "10", "--no-color", "--report", "junit",
          "--report-junit-path", str(report)],
-        cwd=ROOT, capture_output=True, text=True, timeout=400)
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=400)
     output = result.stdout[-6000:] + result.stderr[-2000:]
     assert result.returncode == 0, output
     assert "passed" in result.stdout.lower(), output
@@ -55,7 +56,10 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(sta
 
 BAD_VALUES = [None, True, -1, 0, 10**20, 1.5, "", " ", "x" * 5000, [], {}, [1, 2],
               "<script>alert(1)</script>", "'; DROP TABLE pair_room; --", "../../etc/passwd",
-              "\u0000", "🙂" * 60]
+              "\u0000", "🙂" * 60, float("nan"), float("inf"), float("-inf"), 1e308,
+              # URLs with a port out of range or a malformed host (text elsewhere)
+              "http://example.com:99999/", "http://[::1/", "http://[::1]:65536/",
+              "http://example.com:-1/", "http://[zz]/", "http://:80/"]
 
 BODY_ENDPOINTS = [
     ("POST", "/api/pair-room", {"driver": "Ann", "navigator": "Bob", "timerDuration": 60_000}),
@@ -109,7 +113,10 @@ def test_bad_bodies_get_a_4xx_json_and_change_nothing(server):
     raw_bodies = [("{bad json", "application/json"), ("[1,2]", "application/json"),
                   ('"text"', "application/json"), ("null", "application/json"),
                   ("driver=x", "application/x-www-form-urlencoded"),
-                  ("x" * (1024 * 1024), "application/json"), ("", "application/json")]
+                  ("x" * (1024 * 1024), "application/json"), ("", "application/json"),
+                  ('{"timerDuration": NaN, "duration": Infinity, "remainingTime": -Infinity, '
+                   '"order": 1e400, "url": "http://[::1/", "content": NaN, "value": Infinity}',
+                   "application/json")]
     for method, path, valid in BODY_ENDPOINTS:
         url = _fill(path, code, todo, category)
         valid = json.loads(_fill(json.dumps(valid), code, todo, category))
@@ -127,6 +134,71 @@ def test_bad_bodies_get_a_4xx_json_and_change_nothing(server):
             assert response.json()["message"], (path, label)
             assert room_snapshot(api, code) == before, (method, path, label)
     assert refused > 250
+
+
+@pytest.mark.parametrize("url", ["http://example.com:99999/", "http://[::1/", "http://[::1]:65536/",
+                                 "http://example.com:-1/", "http://example.com:abc/", "http://[zz]/",
+                                 "http://:80/", "https://[::ffff:1.2.3.4/"])
+def test_links_with_a_bad_port_or_host_are_400_json(server, url):
+    api = Api(server.url)
+    code = api.create_room()
+    for method, path, body in [("POST", f"/api/{code}/reference-link", {"url": url}),
+                               ("POST", "/api/pair-room", {"driver": "A", "navigator": "B",
+                                                           "timerDuration": 60_000, "missionUrl": url})]:
+        response = api.call(method, path, body)
+        assert response.status_code == 400, (path, response.status_code, response.text[:200])
+        assert "not a valid URL" in response.json()["message"]
+    assert api.call("GET", f"/api/{code}/reference-link").json() == []
+
+
+@pytest.mark.parametrize("minutes", ["nan", "NaN", "inf", "-inf", "Infinity", "1e308", "-1e308",
+                                     "1e400", "99999999"])
+def test_non_finite_or_huge_minutes_in_the_form_are_a_400_page(server, minutes):
+    api = Api(server.url)
+    for field in ("custom_minutes", "minutes"):
+        response = api.http.post(f"{server.url}/rooms", allow_redirects=False,
+                                 data={"driver": "Ann", "navigator": "Bob", field: minutes})
+        assert response.status_code == 400, (field, minutes, response.status_code)
+        assert "text/html" in response.headers["Content-Type"]
+        assert "Turn length must be" in response.text or "timerDuration" in response.text
+        assert 'value="Ann"' in response.text  # the form comes back filled in
+
+
+RACES = 100
+
+
+def test_racing_deletes_and_renames_of_links_and_categories_never_500(server):
+    """A delete racing a delete of the same link, and a rename racing a delete of the
+    same category: 204 (or 200) for the winner, 404 for the loser, never a 500."""
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+    api = Api(server.url)
+    code = api.create_room()
+    barrier = threading.Barrier(2)
+    local = threading.local()
+
+    def call(method, path, body=None):
+        if not hasattr(local, "api"):
+            local.api = Api(server.url)
+        barrier.wait(5)
+        return local.api.call(method, path, body, headers=EMPTY_JSON).status_code
+    seen = set()
+    with ThreadPoolExecutor(2) as pool:
+        for n in range(RACES):
+            link = api.call("POST", f"/api/{code}/reference-link", {"url": f"http://127.0.0.1:9/{n}"}).json()
+            both = [pool.submit(call, "DELETE", f"/api/{code}/reference-link/{link['id']}") for _ in range(2)]
+            statuses = sorted(f.result(10) for f in both)
+            assert statuses == [204, 404], statuses
+            category = api.call("POST", f"/api/{code}/category", {"value": f"c{n}"}).json()
+            racing = [pool.submit(call, "DELETE", f"/api/{code}/category/{category['id']}"),
+                      pool.submit(call, "PATCH", f"/api/{code}/category",
+                                  {"categoryId": category["id"], "updatedCategoryName": f"r{n}"})]
+            deleted, renamed = (f.result(10) for f in racing)
+            seen.add((deleted, renamed))
+            assert deleted == 204 and renamed in (200, 404), (deleted, renamed)
+    assert api.call("GET", f"/api/{code}/reference-link").json() == []
+    assert api.call("GET", f"/api/{code}/category").json() == []
+    print(f"\ncategory delete/rename outcomes: {sorted(seen)}")
 
 
 @pytest.mark.parametrize("code", ["", "A" * 5000, "../../etc/passwd", "%2e%2e%2f%2e%2e",

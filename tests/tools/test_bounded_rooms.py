@@ -1,0 +1,310 @@
+"""Heavy and hostile use of the room's lists: previews that keep their deadline and
+stay off the API's threads, rooms filled to their caps, racing writes."""
+from __future__ import annotations
+
+import selectors
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from coding_duo.config import database_url
+from coding_duo.rooms import access_code
+from coding_duo.rooms.models import PairRoom
+from coding_duo.tools.models import Category, ReferenceLink, Todo, public_id
+from page_server import PageServer
+from support import Api, stream
+
+EMPTY_JSON = {"Content-Type": "application/json"}
+DEADLINE = 2.0
+
+
+@pytest.fixture(scope="module")
+def pages():
+    server = PageServer()
+    yield server
+    server.close()
+
+
+# ----- previews -----------------------------------------------------------------------------
+
+def test_trickling_previews_neither_hold_the_post_nor_the_api_threads(start_server, pages):
+    """Eight links to a page that sends one byte per 0.5 s, with API_THREADS=2: each
+    POST answers at once, /api/health-check stays under 100 ms meanwhile, and each
+    preview is given up at its deadline (the link keeps its URL as its title)."""
+    server = start_server({"API_THREADS": "2", "LINK_PREVIEW_ALLOW_PRIVATE": "true",
+                           "LINK_PREVIEW_TIMEOUT_SECONDS": str(DEADLINE),
+                           "LINK_PREVIEW_WORKERS": "8"})
+    api = Api(server.url)
+    code = api.create_room()
+    urls = [pages.url(f"/drip{n}") for n in range(8)]
+    for n in range(8):
+        pages.trickle(f"/drip{n}", interval=0.5)
+    hung_before = len(pages.hung_up)
+    started = time.monotonic()
+    posts = []
+    for url in urls:
+        sent = time.monotonic()
+        response = api.call("POST", f"/api/{code}/reference-link", {"url": url})
+        posts.append(time.monotonic() - sent)
+        assert response.status_code == 201 and response.json()["headTitle"] == url
+    health = []
+    while time.monotonic() - started < DEADLINE - 0.3:
+        sent = time.monotonic()
+        assert api.call("GET", "/api/health-check").status_code == 200
+        health.append(time.monotonic() - sent)
+        time.sleep(0.05)
+    print(f"\nPOST max {max(posts) * 1000:.1f} ms; health-check max {max(health) * 1000:.1f} ms "
+          f"over {len(health)} calls with 8 previews in flight")
+    assert max(posts) < 0.5
+    assert max(health) < 0.1
+    while len(pages.hung_up) < hung_before + 8 and time.monotonic() - started < DEADLINE + 3:
+        time.sleep(0.05)
+    fetched = pages.hung_up[hung_before:]
+    assert sorted(path for path, _ in fetched) == [f"/drip{n}" for n in range(8)]
+    assert max(took for _, took in fetched) < DEADLINE + 0.5, fetched
+    links = api.call("GET", f"/api/{code}/reference-link").json()
+    assert sorted(link["headTitle"] for link in links) == sorted(urls)
+
+
+def test_previews_in_flight_are_capped_per_client_and_links_still_saved(start_server, pages):
+    server = start_server({"LINK_PREVIEW_ALLOW_PRIVATE": "true", "LINK_PREVIEW_TIMEOUT_SECONDS": "1",
+                           "LINK_PREVIEWS_PER_CLIENT": "2", "LINK_PREVIEWS_PER_ROOM": "5"})
+    api = Api(server.url)
+    code = api.create_room()
+    pages.trickle("/capped", interval=0.5)
+    before = len([p for p in pages.requests if p == "/capped"])
+    for _ in range(5):
+        assert api.call("POST", f"/api/{code}/reference-link",
+                        {"url": pages.url("/capped")}).status_code == 201
+    time.sleep(0.4)
+    assert len([p for p in pages.requests if p == "/capped"]) - before == 2  # the other 3: no preview
+    assert len(api.call("GET", f"/api/{code}/reference-link").json()) == 5
+
+
+def test_link_creation_is_rate_limited_per_client(start_server):
+    server = start_server({"RATE_LIMITS_ENABLED": "true", "LINK_CREATE_LIMIT": "3 per minute"})
+    api = Api(server.url)
+    code = api.create_room()
+    statuses = [api.call("POST", f"/api/{code}/reference-link", {"url": "http://127.0.0.1:9/"}).status_code
+                for _ in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert api.call("POST", f"/api/{code}/todos", {"content": "still fine"}).status_code == 201
+
+
+def test_list_writes_are_rate_limited_per_client_across_lists(start_server):
+    server = start_server({"RATE_LIMITS_ENABLED": "true", "LIST_WRITE_LIMIT": "4 per minute"})
+    api = Api(server.url)
+    code = api.create_room()
+    todo = api.call("POST", f"/api/{code}/todos", {"content": "a"}).json()
+    assert api.call("PATCH", f"/api/todos/{todo['id']}/checked", headers=EMPTY_JSON).status_code == 204
+    assert api.call("POST", f"/api/{code}/category", {"value": "c"}).status_code == 201
+    assert api.call("DELETE", f"/api/todos/{todo['id']}").status_code == 204
+    refused = api.call("POST", f"/api/{code}/todos", {"content": "b"})
+    assert refused.status_code == 429 and "Too many requests" in refused.json()["message"]
+    assert api.call("GET", f"/api/{code}/todos").status_code == 200  # reads are not list writes
+
+
+# ----- a room at its caps -------------------------------------------------------------------
+
+def fill(server, code, todos=0, links=0, categories=0, url_length=2048):
+    """Put items straight into the server's database (as 10,000 API calls would)."""
+    engine = create_engine(database_url(server.database_url, ""))
+    now = datetime.now(timezone.utc)
+    with engine.begin() as db:
+        room_id = db.execute(select(PairRoom.__table__.c.id).where(
+            PairRoom.__table__.c.access_code == access_code.normalize(code))).scalar_one()
+        start = db.execute(select(Todo.__table__.c.id).where(Todo.__table__.c.room_id == room_id)).all()
+        if todos:
+            db.execute(Todo.__table__.insert(), [
+                {"id": public_id(), "room_id": room_id, "content": f"{n:04d}" + "t" * 496,
+                 "is_checked": False, "position": (len(start) + n + 1) << 16, "created_at": now}
+                for n in range(todos)])
+        if links:
+            db.execute(ReferenceLink.__table__.insert(), [
+                {"id": public_id(), "room_id": room_id, "category_id": None, "created_at": now,
+                 "url": (f"https://site.test/{n}/" + "u" * url_length)[:url_length],
+                 "head_title": "h" * 300, "open_graph_title": "o" * 300, "description": "d" * 1000,
+                 "image": (f"https://img.test/{n}/" + "i" * url_length)[:url_length]}
+                for n in range(links)])
+        if categories:
+            db.execute(Category.__table__.insert(), [
+                {"id": public_id(), "room_id": room_id, "value": f"{n:02d}" + "c" * 28, "created_at": now}
+                for n in range(categories)])
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def full_room(start_server):
+    """A room holding the default maximum of everything, each at its longest."""
+    server = start_server({"MAX_STREAMS_PER_CLIENT": "1000"})
+    api = Api(server.url)
+    code = api.create_room()
+    fill(server, code, todos=499, links=299, categories=49)
+    return server, api, code
+
+
+def test_a_full_room_refuses_the_next_item_with_409(full_room):
+    server, api, code = full_room
+    for path, body in [("/todos", {"content": "t" * 500}), ("/category", {"value": "the last"}),
+                       ("/reference-link", {"url": "http://127.0.0.1:9/last"})]:
+        assert api.call("POST", f"/api/{code}{path}", body).status_code == 201  # the 500th, 50th, 300th
+        refused = api.call("POST", f"/api/{code}{path}", body | {"value": "one more"}
+                           if path == "/category" else body)
+        assert refused.status_code == 409, refused.text
+        assert "the most a room can hold" in refused.json()["message"]
+    assert len(api.call("GET", f"/api/{code}/todos").json()) == 500
+    assert len(api.call("GET", f"/api/{code}/reference-link").json()) == 300
+    assert len(api.call("GET", f"/api/{code}/category").json()) == 50
+
+
+PAGE_MAX_BYTES = 5_500_000  # README states it: a full room's page, every item at its longest
+
+
+def test_a_full_rooms_page_stays_under_its_stated_size(full_room):
+    server, api, code = full_room
+    page = api.http.get(f"{server.url}/rooms/{code}")
+    lists = {name: len(api.call("GET", f"/api/{code}/{name}").content)
+             for name in ("todos", "reference-link", "category")}
+    print(f"\nfull room: page {len(page.content):,} bytes; lists (JSON) {lists}")
+    assert page.status_code == 200 and len(page.content) < PAGE_MAX_BYTES
+
+
+def test_a_change_in_a_full_room_reaches_50_streams_within_100_ms(full_room):
+    server, api, code = full_room
+    todos = api.call("GET", f"/api/{code}/todos").json()
+    assert len(todos) >= 499
+    host, port = server.url.removeprefix("http://").split(":")
+    streams = RawStreams(host, int(port), code, 50)
+    try:
+        streams.wait_for(b"event: categories", 30)  # every stream got the full lists on connect
+        assert streams.count(b"event: todos") == [1] * 50
+        marker = f"edited-{time.monotonic_ns()}".encode()
+        marks = streams.marks()
+        sent = time.monotonic()
+        response = api.call("PATCH", f"/api/todos/{todos[-1]['id']}/contents",
+                            {"content": marker.decode() + "e" * 400})
+        answered = time.monotonic() - sent
+        assert response.status_code == 204
+        latencies = [t - sent for t in streams.wait_for(marker, 5, end=b"\n\n", after=marks)]
+        print(f"change -> 50 streams: first {min(latencies) * 1000:.1f} ms, max "
+              f"{max(latencies) * 1000:.1f} ms (the PATCH answered in {answered * 1000:.1f} ms)")
+        assert max(latencies) < 0.1
+    finally:
+        streams.close()
+
+
+class RawStreams:
+    """Many streams read as bytes by one thread (no parsing, no 50 threads fighting
+    for the GIL: the test must not measure its own Python). ``wait_for`` a byte
+    string (and the end of its event) in every stream: when each had arrived."""
+
+    def __init__(self, host, port, code, count):
+        self.socks = []
+        for _ in range(count):
+            sock = socket.create_connection((host, port), timeout=10)
+            sock.sendall(f"GET /api/{code}/connect HTTP/1.1\r\nHost: {host}\r\n"
+                         "Accept: text/event-stream\r\n\r\n".encode())
+            sock.setblocking(False)
+            self.socks.append(sock)
+        self.data = [bytearray() for _ in self.socks]
+        self.arrivals: list[list[tuple[int, float]]] = [[] for _ in self.socks]
+        self.lock = threading.Lock()
+        self.stop = False
+        self.selector = selectors.DefaultSelector()
+        for n, sock in enumerate(self.socks):
+            self.selector.register(sock, selectors.EVENT_READ, n)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while not self.stop:
+            for key, _ in self.selector.select(0.1):
+                try:
+                    chunk = key.fileobj.recv(1 << 20)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    chunk = b""
+                now = time.monotonic()
+                if not chunk:
+                    self.selector.unregister(key.fileobj)
+                    continue
+                with self.lock:
+                    self.data[key.data] += chunk
+                    self.arrivals[key.data].append((len(self.data[key.data]), now))
+
+    def marks(self) -> list[int]:
+        with self.lock:
+            return [len(d) for d in self.data]
+
+    def _end(self, n, needle, end, after):
+        at = self.data[n].find(needle, after[n] if after else 0)
+        if at < 0:
+            return None
+        stop = self.data[n].find(end, at + len(needle)) if end else at
+        return None if stop < 0 else stop + len(end or needle)
+
+    def wait_for(self, needle: bytes, timeout: float, end: bytes = b"", after=None) -> list[float]:
+        """(Searching from ``after``, the ``marks()`` taken before: a full scan of 50
+        buffers of megabytes would hold the reader up and measure that.)"""
+        deadline = time.monotonic() + timeout
+        while True:
+            time.sleep(0.02)
+            with self.lock:
+                ends = [self._end(n, needle, end, after) for n in range(len(self.socks))]
+                if all(e is not None for e in ends):
+                    return [next(t for size, t in self.arrivals[n] if size >= e)
+                            for n, e in enumerate(ends)]
+            assert time.monotonic() < deadline, f"{needle!r} did not reach every stream"
+
+    def count(self, needle: bytes) -> list[int]:
+        with self.lock:
+            return [d.count(needle) for d in self.data]
+
+    def close(self):
+        self.stop = True
+        self.thread.join(2)
+        for sock in self.socks:
+            sock.close()
+
+
+# ----- racing writes ----------------------------------------------------------------------
+
+RACES = 200
+
+
+@pytest.mark.parametrize("racer", ["contents", "checked", "order"])
+def test_a_delete_racing_an_edit_check_or_move_never_500s(server, racer):
+    """Each race: a delete and a change of the same todo at once; the later write
+    wins (204 for both) or the change finds the todo gone (404), never a 500."""
+    api = Api(server.url)
+    code = api.create_room()
+    api.call("POST", f"/api/{code}/todos", {"content": "neighbour"})
+    change = {"contents": {"content": "edited"}, "checked": None, "order": {"order": 0}}[racer]
+    outcomes: dict = {}
+    barrier = threading.Barrier(2)
+
+    def call(method, path, body):
+        barrier.wait(5)
+        return api_for_thread().call(method, path, body, headers=EMPTY_JSON).status_code
+    local = threading.local()
+
+    def api_for_thread():
+        if not hasattr(local, "api"):
+            local.api = Api(server.url)
+        return local.api
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(RACES):
+            todo = api.call("POST", f"/api/{code}/todos", {"content": "doomed"}).json()["id"]
+            racing = [pool.submit(call, "DELETE", f"/api/todos/{todo}", None),
+                      pool.submit(call, "PATCH", f"/api/todos/{todo}/{racer}", change)]
+            deleted, changed = (f.result(10) for f in racing)
+            outcomes[(deleted, changed)] = outcomes.get((deleted, changed), 0) + 1
+            assert deleted == 204 and changed in (204, 404), outcomes
+    print(f"\n{racer}: {outcomes}")
+    assert [t["content"] for t in api.call("GET", f"/api/{code}/todos").json()] == ["neighbour"]
