@@ -32,6 +32,7 @@ class Limits:
     user_threads: int  # threads of this user running now, this process's included
     lazy_threads: int  # threads this process may still start besides waitress's
     memory_free: int | None  # bytes; None: unknown
+    nproc_source: str = "RLIMIT_NPROC (ulimit -u)"  # which limit ``nproc`` is
 
 
 def fit(max_streams: int, configured: bool, api_threads: int, limits: Limits) -> tuple[int, str]:
@@ -40,7 +41,7 @@ def fit(max_streams: int, configured: bool, api_threads: int, limits: Limits) ->
     if limits.nproc is not None:
         left = limits.nproc - limits.user_threads - limits.lazy_threads
         room = left - api_threads
-        reasons.append(f"RLIMIT_NPROC (ulimit -u) {limits.nproc} with {limits.user_threads} "
+        reasons.append(f"{limits.nproc_source} {limits.nproc} with {limits.user_threads} "
                        f"threads of this user running and {limits.lazy_threads} kept for this "
                        f"process leaves {left} threads, {api_threads} of them API_THREADS")
     if limits.memory_free is not None:
@@ -106,11 +107,33 @@ def memory_free() -> int | None:
     return None
 
 
+def cgroup_tasks_left() -> int | None:
+    """Tasks this cgroup may still start (``pids.max`` - ``pids.current``: docker
+    --pids-limit, Kubernetes pod limits, systemd TasksMax; they bind root too), or
+    None when there is no such limit."""
+    for folder in ("/sys/fs/cgroup", "/sys/fs/cgroup/pids"):
+        try:
+            with open(os.path.join(folder, "pids.max")) as handle:
+                limit = handle.read().strip()
+            with open(os.path.join(folder, "pids.current")) as handle:
+                current = int(handle.read().strip())
+        except (OSError, ValueError):
+            continue
+        return None if limit == "max" else max(int(limit) - current, 0)
+    return None
+
+
 def machine_limits(lazy_threads: int) -> Limits:
     soft, _hard = resource.getrlimit(resource.RLIMIT_NPROC)
     # The kernel does not hold root to RLIMIT_NPROC.
     nproc = None if soft == resource.RLIM_INFINITY or os.getuid() == 0 else soft
     threads = user_threads(os.getuid()) if nproc is not None and os.path.isdir("/proc") else 0
+    tasks_left = cgroup_tasks_left()
+    if tasks_left is not None and (nproc is None or tasks_left < nproc - threads):
+        # The cgroup's limit is the tighter one: express it the same way (a limit
+        # and what already runs against it).
+        return Limits(tasks_left, 0, lazy_threads + HEADROOM_THREADS, memory_free(),
+                      "the cgroup's pids.max, as tasks left,")
     return Limits(nproc, threads, lazy_threads + HEADROOM_THREADS, memory_free())
 
 

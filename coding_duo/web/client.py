@@ -36,7 +36,7 @@ def parse_trusted(value: str | None) -> tuple[Network, ...]:
     nothing. A wrong entry stops the server at start with one line naming it."""
     if value is None or not value.strip():
         value = ",".join(DEFAULT_TRUSTED)
-    if value.strip().lower() == "none":
+    if value.strip().lower() in ("none", "0"):  # "0": the old count of proxies, none
         return ()
     networks = []
     for entry in (part.strip() for part in value.split(",")):

@@ -35,7 +35,11 @@ async function copy(text, button) {
 
 function initCopyButtons() {
   // The server builds the link (https behind a proxy that says so: X-Forwarded-Proto).
-  const invite = root.dataset.invite || location.origin + "/rooms/" + code;
+  // The browser's own address is right behind any proxy (however it sets Host); the
+  // server's absolute URL (data-invite, scheme from a trusted X-Forwarded-Proto) is
+  // only the fallback when the page has no origin to tell.
+  const origin = location.origin && location.origin !== "null" ? location.origin : null;
+  const invite = origin ? origin + "/rooms/" + code : root.dataset.invite;
   $("copy-link").addEventListener("click", (e) => copy(invite, e.currentTarget));
   $("copy-code").addEventListener("click", (e) => copy(code, e.currentTarget));
 }

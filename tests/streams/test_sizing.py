@@ -43,3 +43,26 @@ def test_no_room_even_for_the_api_threads_stops():
 def test_user_threads_counts_this_process():
     assert user_threads(os.getuid()) >= 1
     assert user_threads(-5) == 0
+
+
+def test_a_cgroup_task_limit_binds_root_too(monkeypatch):
+    from coding_duo.streams import sizing
+    monkeypatch.setattr(sizing, "cgroup_tasks_left", lambda: 200)
+    monkeypatch.setattr(sizing.os, "getuid", lambda: 0)
+    limits = sizing.machine_limits(10)
+    assert limits.nproc == 200 and "pids.max" in limits.nproc_source
+    chosen, why = fit(500, False, 16, limits)
+    assert chosen == 200 - 10 - sizing.HEADROOM_THREADS - 16 and "pids.max" in why
+
+
+def test_cgroup_files_are_read_where_the_kernel_puts_them(monkeypatch, tmp_path):
+    from coding_duo.streams import sizing
+    (tmp_path / "pids.max").write_text("256\n")
+    (tmp_path / "pids.current").write_text("40\n")
+    real_join = os.path.join
+    monkeypatch.setattr(sizing.os.path, "join",
+                        lambda folder, name: real_join(str(tmp_path), name)
+                        if folder == "/sys/fs/cgroup" else real_join(folder, name))
+    assert sizing.cgroup_tasks_left() == 216
+    (tmp_path / "pids.max").write_text("max\n")
+    assert sizing.cgroup_tasks_left() is None
