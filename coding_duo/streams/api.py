@@ -13,7 +13,6 @@ from flask import Response, request
 
 from ..context import duo
 from ..rooms.service import readable_room
-from ..tools.lists import list_events
 from ..web.api import bp
 from ..web.errors import ApiError
 from .registry import is_close
@@ -40,13 +39,13 @@ def connect(code):
         raise ApiError(429, f"Too many open streams from one address (at most "
                             f"{d.stream_cap.per_client}); close some tabs", {"Retry-After": "10"})
     try:
-        # Registered and snapshotted under the room lock: nothing broadcast in between
-        # is lost, and nothing older than the snapshot arrives after it.
-        with d.locks(key):
-            client = d.streams.register(key)
-            events = d.timers.state_events(room) + list_events(room)
-            first = encode_retry(config["STREAM_RETRY_MS"]) + b"".join(
-                d.streams.encode(event, data) for event, data in events)
+        # Registered and snapshotted under the room lock, from a fresh read of the room:
+        # nothing broadcast in between is lost, and nothing older than the snapshot
+        # arrives after it.
+        client, snapshot = d.timers.open_stream(key)
+        if client is None:
+            raise ApiError(404, "This room was deleted")
+        first = encode_retry(config["STREAM_RETRY_MS"]) + snapshot
         d.timers.stream_opened(key)  # tick here for this browser
     except BaseException:
         d.stream_cap.release(address)
