@@ -117,7 +117,14 @@ def test_redis_going_away_and_coming_back_heals(pair_of_servers, redis_server):
         healed = on_b.wait_for(lambda ev: [e for e in ev[mark_b:] if e.event == "room"
                                            and e.json()["driver"] == "Bob"], timeout=10)
         assert healed
-        Api(b.url).stop(code)  # and the bus works again, both ways
+        # Once both have resubscribed (each backs off on its own), the bus works again,
+        # both ways. (A batch published before the other resubscribed is not lost either:
+        # the resubscribing process resyncs from the database.)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+                "Redis: resubscribed" in open(s.log_path).read() for s in (a, b)):
+            time.sleep(0.1)
+        Api(b.url).stop(code)
         on_a.wait_event("timer", "pause", timeout=2)
         for server in (a, b):
             with open(server.log_path) as log:
