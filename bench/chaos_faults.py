@@ -6,78 +6,18 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
 import uuid
 
+from private_redis import PrivateRedis
 from screens import truth
-from support import Api, ServerProcess, SSEClient, free_port
+from support import Api, ServerProcess, SSEClient
 from tcp_proxy import TcpProxy
 
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 RETRY_MS = 500  # what the servers tell browsers (STREAM_RETRY_MS)
 START_TIMEOUT = 60  # seconds for a server to come up (a loaded machine is slow)
-
-
-class StallingProxy(TcpProxy):
-    """``stall()``: bytes stop moving both ways (connections stay open) until ``resume()``."""
-
-    def __init__(self, target):
-        self.flowing = threading.Event()
-        self.flowing.set()
-        super().__init__(target)
-
-    def _pipe(self, src, dst):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                self.flowing.wait()
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-
-    def stall(self):
-        self.flowing.clear()
-
-    def resume(self):
-        self.flowing.set()
-
-
-class Redis:
-    def __init__(self, directory):
-        self.port, self.dir, self.proc = free_port(), directory, None
-
-    def start(self):
-        import redis
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir], stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port).ping()
-                return
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    def pause_writes(self, ms: int):
-        import redis
-        redis.Redis(port=self.port).execute_command("CLIENT", "PAUSE", str(ms), "WRITE")
 
 
 class Screen:
@@ -147,8 +87,8 @@ class Cluster:
         self.db_url = f"{base}/{self.db}"
         host_port = base.split("//", 1)[1].split("@")[-1]
         host, port = host_port.split(":") if ":" in host_port else (host_port, "5432")
-        self.proxy = StallingProxy((host, int(port)))
-        self.redis = Redis(self.tmp)
+        self.proxy = TcpProxy((host, int(port)))
+        self.redis = PrivateRedis(self.tmp)
         self.redis.start()
         env = {"REDIS_URL": f"redis://127.0.0.1:{self.redis.port}/0",
                "REDIS_NAMESPACE": "chaos-" + uuid.uuid4().hex[:8], "STREAM_RETRY_MS": str(RETRY_MS),

@@ -1,54 +1,13 @@
 """Two app processes on one PostgreSQL schema and a Redis server of the test's own."""
 from __future__ import annotations
 
-import subprocess
-import time
 import uuid
 
 import pytest
 
 from databases import require_redis
-from support import ServerProcess, free_port
-
-
-class PrivateRedis:
-    """A Redis server of this test's own, so it can be killed, restarted (same port)
-    or paused without touching the shared one."""
-
-    def __init__(self, tmp_path):
-        self.port = free_port()
-        self.dir = tmp_path
-        self.proc = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self):
-        import redis
-        return redis.Redis(port=self.port, socket_timeout=5)
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir)], stdout=subprocess.DEVNULL)
-        import redis
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port).ping()
-                return self
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    def pause_writes(self, ms: int) -> None:
-        """``CLIENT PAUSE ms WRITE``: what a failover does; subscriptions stay up."""
-        self.client().execute_command("CLIENT", "PAUSE", str(ms), "WRITE")
+from private_redis import PrivateRedis
+from support import ServerProcess
 
 
 @pytest.fixture

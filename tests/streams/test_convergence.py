@@ -66,7 +66,9 @@ def run_trials(pg_url, screens, code, trial) -> list:
     return failures
 
 
-def test_a_swap_on_a_racing_a_todo_on_b_reaches_every_screen(pair_of_servers, pg_schema_url):
+def race(pair_of_servers, pg_url, command_on_a):
+    """TRIALS times: ``command_on_a(api, code, n)`` on A at the same moment as a todo
+    added on B; three screens (one on A, two on B) must end on the truth each time."""
     a, b = pair_of_servers
     code = Api(a.url).create_room(60_000)
     screens = [stream(a.url, code), stream(b.url, code), stream(b.url, code)]
@@ -76,34 +78,24 @@ def test_a_swap_on_a_racing_a_todo_on_b_reaches_every_screen(pair_of_servers, pg
             screen.wait_event("todos")
 
         def trial(n):
-            assert together(lambda: swap(on_a, code),
+            assert together(lambda: command_on_a(on_a, code, n),
                             lambda: add_todo(on_b, code, f"todo {n}")) == [204, 201]
-        failures = run_trials(pg_schema_url, screens, code, trial)
+        failures = run_trials(pg_url, screens, code, trial)
         assert not failures, f"{len(failures)} screens wrong, first: {failures[:3]}"
     finally:
         for screen in screens:
             screen.close()
+
+
+def test_a_swap_on_a_racing_a_todo_on_b_reaches_every_screen(pair_of_servers, pg_schema_url):
+    race(pair_of_servers, pg_schema_url, lambda api, code, n: swap(api, code))
 
 
 def test_start_and_pause_on_a_racing_a_todo_on_b_reach_every_screen(pair_of_servers,
                                                                     pg_schema_url):
-    a, b = pair_of_servers
-    code = Api(a.url).create_room(60_000)
-    screens = [stream(a.url, code), stream(b.url, code), stream(b.url, code)]
-    on_a, on_b = Api(a.url), Api(b.url)
-    try:
-        for screen in screens:
-            screen.wait_event("todos")
-
-        def trial(n):
-            command = on_a.start if n % 2 == 0 else on_a.stop
-            assert together(lambda: command(code).status_code,
-                            lambda: add_todo(on_b, code, f"todo {n}")) == [204, 201]
-        failures = run_trials(pg_schema_url, screens, code, trial)
-        assert not failures, f"{len(failures)} screens wrong, first: {failures[:3]}"
-    finally:
-        for screen in screens:
-            screen.close()
+    def start_or_pause(api, code, n):
+        return (api.start if n % 2 == 0 else api.stop)(code).status_code
+    race(pair_of_servers, pg_schema_url, start_or_pause)
 
 
 def test_a_stream_opened_on_b_while_a_swaps_starts_from_the_truth(pair_of_servers,
