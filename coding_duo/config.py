@@ -40,6 +40,12 @@ def from_environment(instance_path: str) -> dict:
         # REDIS_NAMESPACE); without REDIS_URL everything stays in this process.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "REDIS_NAMESPACE": os.environ.get("REDIS_NAMESPACE", "coding-duo"),
+        # rediss:// with a self-signed certificate (PaaS add-ons): REDIS_SSL_CERT_REQS=none
+        # (or optional; default required). Used by the bus and the rate limits alike.
+        "REDIS_SSL_CERT_REQS": (os.environ.get("REDIS_SSL_CERT_REQS") or "").lower() or None,
+        # Each process compares the room versions it delivered (rooms with streams here)
+        # with the database this often, and resyncs those behind (a message lost on the bus).
+        "VERSION_CHECK_SECONDS": _float("VERSION_CHECK_SECONDS", 3),
         "PORT": _int("PORT", 8000),
         "HOST": os.environ.get("HOST", "0.0.0.0"),
         # Streams: a comment line when nothing else was sent for this long (proxies cut

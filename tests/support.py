@@ -43,7 +43,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, log_path: str | None = None, timeout: float = 20) -> "ServerProcess":
+    def start(self, log_path: str | None = None, timeout: float = 60) -> "ServerProcess":
         env = dict(os.environ)
         env.update({
             "DATABASE_URL": self.database_url, "PORT": str(self.port), "HOST": "127.0.0.1",

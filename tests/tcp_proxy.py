@@ -1,4 +1,5 @@
-"""A TCP proxy the test can cut and restore: a database that goes away."""
+"""A TCP proxy the test can cut and restore (a database that goes away), or stall
+and resume (bytes stop moving, connections stay open)."""
 from __future__ import annotations
 
 import socket
@@ -14,6 +15,8 @@ class TcpProxy:
         self.listener.listen(64)
         self.port = self.listener.getsockname()[1]
         self.up = True
+        self.flowing = threading.Event()
+        self.flowing.set()
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -37,13 +40,13 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src, dst):
+    def _pipe(self, src, dst):
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                self.flowing.wait()
                 dst.sendall(data)
         except OSError:
             pass
@@ -69,6 +72,13 @@ class TcpProxy:
     def restore(self):
         self.up = True
 
+    def stall(self):
+        self.flowing.clear()
+
+    def resume(self):
+        self.flowing.set()
+
     def close(self):
+        self.resume()
         self.cut()
         self.listener.close()

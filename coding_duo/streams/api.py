@@ -14,7 +14,6 @@ from flask import Response, request
 
 from ..context import duo
 from ..rooms.service import readable_room
-from ..tools.lists import list_events
 from ..web.api import bp
 from ..web.client import current_client
 from ..web.errors import ApiError
@@ -44,13 +43,13 @@ def connect(code):
                             f"{d.stream_cap.per_client}, the server's MAX_STREAMS_PER_CLIENT); "
                             f"close some tabs", {"Retry-After": "10"})
     try:
-        # Registered and snapshotted under the room lock: nothing broadcast in between
-        # is lost, and nothing older than the snapshot arrives after it.
-        with d.locks(key):
-            client = d.streams.register(key)
-            events = d.timers.state_events(room) + list_events(room)
-            first = encode_retry(config["STREAM_RETRY_MS"]) + b"".join(
-                d.streams.encode(event, data) for event, data in events)
+        # Registered and snapshotted under the room lock, from a fresh read of the room:
+        # nothing broadcast in between is lost, and nothing older than the snapshot
+        # arrives after it.
+        client, snapshot = d.timers.open_stream(key)
+        if client is None:
+            raise ApiError(404, "This room was deleted")
+        first = encode_retry(config["STREAM_RETRY_MS"]) + snapshot
         d.timers.stream_opened(key)  # tick here for this browser
         d.screens.changed(key)  # everyone (this browser too) hears how many are here
     except BaseException:

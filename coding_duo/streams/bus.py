@@ -7,13 +7,16 @@ at once; the bus carries it to the others.
 
 - ``LocalBus`` (no ``REDIS_URL``): one process, nothing to carry.
 - ``RedisBus``: one pub/sub channel, one subscriber thread per process (not one
-  Redis connection per browser). If Redis goes away, local clients keep their
-  own process's ticks; the bus logs it once, reconnects by itself, and then
-  asks the process to heal (reload from the database what it may have missed).
+  Redis connection per browser), and one sender thread publishing from an
+  outbox. If Redis goes away (or only refuses writes for a while), local clients
+  keep their own process's ticks; publishing and the subscription each log the
+  outage and its end once, and retry by themselves: unsent batches go out when
+  Redis takes them, and after resubscribing the process heals (reloads from the
+  database what it may have missed). A periodic version check (see
+  ``timer.delivery``) catches whatever else was lost.
 
-Presence answers "when was anyone last connected to this room, anywhere?",
-for the empty-room rule: from this process's streams alone, or through a Redis
-sorted set every process refreshes for the rooms it has clients of.
+Presence (who was last connected where) lives in ``streams.presence``;
+``make_bus`` builds the bus and the presence that go together.
 """
 from __future__ import annotations
 
@@ -21,9 +24,11 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 
 from ..timer.domain import Timer, TimerStatus
+from .presence import LocalPresence, RedisPresence
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +65,7 @@ class LocalBus:
     """One process: the deciding process is the only one."""
 
     connected = True
+    shared = False  # no other process: nothing to check versions against
 
     def start(self, on_batch, on_reconnect) -> None:
         pass
@@ -71,70 +77,92 @@ class LocalBus:
         pass
 
 
-class LocalPresence:
-    def __init__(self, streams):
-        self.streams = streams
+class Outage:
+    """One thing that talks to Redis (publishing, the subscription, presence): logs
+    when it starts failing and when it works again, once each."""
 
-    def refresh(self, keys: list[str], now_ms: int) -> None:
-        pass
+    def __init__(self, what: str):
+        self.what = what
+        self.down = False
 
-    def last_seen(self, keys: list[str]) -> dict[str, int | None] | None:
-        """Epoch ms when each room last had a stream (None: not in this process's memory)."""
-        now_ms, now_mono = time.time() * 1000, time.monotonic()
-        seen = {}
-        for key in keys:
-            emptied = self.streams.emptied_at(key)
-            seen[key] = None if emptied is None else int(now_ms - (now_mono - emptied) * 1000)
-        return seen
+    def failed(self, error) -> None:
+        if not self.down:
+            self.down = True
+            log.error("Redis unavailable for %s (%s): this process keeps serving its own "
+                      "clients and retries by itself", self.what, error)
+
+    def ok(self) -> None:
+        if self.down:
+            self.down = False
+            log.warning("Redis is back for %s", self.what)
 
 
-    def live_rooms(self, within_ms: int) -> int:
-        """Rooms with a stream now (this process is the only one)."""
-        return len(self.streams.keys())
+OUTBOX_SIZE = 10_000  # batches waiting to be published; beyond, the oldest go (resync heals)
 
 
 class RedisBus:
-    def __init__(self, url: str, namespace: str):
+    """Publishing goes through an outbox and a sender thread: a command never waits
+    for Redis, and a batch that could not be published is retried (with backoff)
+    until Redis takes it, whatever the subscription is doing."""
+
+    shared = True
+
+    def __init__(self, url: str, namespace: str, ssl_cert_reqs: str | None = None):
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry
         self._redis_module = redis
-        # No retries: a publish happens under a room's lock and must fail fast.
+        options = {}
+        if ssl_cert_reqs and url.startswith("rediss://"):
+            options["ssl_cert_reqs"] = ssl_cert_reqs
+        # No retries inside redis-py: the sender and the listener retry themselves.
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2,
                                            health_check_interval=5,
-                                           retry=Retry(NoBackoff(), 0))
+                                           retry=Retry(NoBackoff(), 0), **options)
+        self.safe_url = _without_password(url)
         self.channel = f"{namespace}:events"
         self.connected = False
-        self._down_logged = False
+        self.subscription = Outage("the subscription")
+        self.publishing = Outage("publishing")
+        self.presence = Outage("presence")
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._outbox: deque[str] = deque(maxlen=OUTBOX_SIZE)
+        self._outbox_ready = threading.Condition()
+        self._threads: list[threading.Thread] = []
         self.on_presence = None  # set by streams.screens.Screens: (key, screens, process)
 
     def start(self, on_batch, on_reconnect) -> None:
         self._on_batch, self._on_reconnect = on_batch, on_reconnect
-        self._thread = threading.Thread(target=self._listen, name="coding-duo-bus", daemon=True)
-        self._thread.start()
+        try:
+            self.client.ping()
+        except self._redis_module.RedisError as error:
+            log.error("Redis at %s cannot be reached at start (%s): changes will not reach "
+                      "other processes until it answers (retrying by itself)", self.safe_url, error)
+        for target, name in ((self._listen, "coding-duo-bus"), (self._send, "coding-duo-publish")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop(self, flush_seconds: float = 1.0) -> None:
+        """Stop listening; what is still in the outbox gets ``flush_seconds`` to go out."""
         self._stop.set()
+        with self._outbox_ready:
+            self._outbox_ready.notify_all()
+        for thread in self._threads:
+            if thread.name == "coding-duo-publish":
+                thread.join(flush_seconds)
 
     def publish(self, batch: Batch) -> None:
-        if not self.connected:
-            return  # down: the other processes heal from the database when it is back
-        try:
-            self.client.publish(self.channel, batch.to_json())
-        except self._redis_module.RedisError as error:
-            self._went_down(error)
+        """Queue the batch for the sender thread (never blocks)."""
+        with self._outbox_ready:
+            self._outbox.append(batch.to_json())
+            self._outbox_ready.notify()
 
     def publish_presence(self, key: str, screens: int, process: str) -> None:
         """A room's screen count, for the other processes' browsers (not a Batch)."""
-        if not self.connected:
-            return
-        try:
-            self.client.publish(self.channel, json.dumps(
-                {"presence": key, "screens": screens, "process": process}))
-        except self._redis_module.RedisError as error:
-            self._went_down(error)
+        with self._outbox_ready:
+            self._outbox.append(json.dumps({"presence": key, "screens": screens, "process": process}))
+            self._outbox_ready.notify()
 
     def _dispatch(self, raw) -> None:
         data = json.loads(raw)
@@ -144,12 +172,30 @@ class RedisBus:
             return
         self._on_batch(Batch.from_dict(data))
 
-    def _went_down(self, error) -> None:
-        self.connected = False
-        if not self._down_logged:
-            self._down_logged = True
-            log.error("Redis unavailable (%s): this process keeps serving its own clients "
-                      "and will reconnect by itself", error)
+    def _send(self) -> None:
+        delay = 0.05
+        while True:
+            with self._outbox_ready:
+                self._outbox_ready.wait_for(lambda: self._outbox or self._stop.is_set(), 1.0)
+                if not self._outbox:
+                    if self._stop.is_set():
+                        return
+                    continue
+                message = self._outbox[0]
+            try:
+                self.client.publish(self.channel, message)
+            except self._redis_module.RedisError as error:
+                self.publishing.failed(error)
+                if self._stop.is_set():
+                    return  # shutting down: the others resync from the database
+                self._stop.wait(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            delay = 0.05
+            self.publishing.ok()
+            with self._outbox_ready:
+                if self._outbox and self._outbox[0] is message:
+                    self._outbox.popleft()
 
     def _listen(self) -> None:
         delay = 0.2
@@ -160,10 +206,11 @@ class RedisBus:
                 pubsub.subscribe(self.channel)
                 pubsub.get_message(timeout=1.0)  # the subscribe confirmation
                 self.connected = True
+                self.subscription.ok()
                 if not first:
-                    log.warning("Redis is back: resubscribed; healing from the database")
+                    log.warning("Redis: resubscribed; healing from the database")
                     self._on_reconnect()
-                first, delay, self._down_logged = False, 0.2, False
+                first, delay = False, 0.2
                 while not self._stop.is_set():
                     message = pubsub.get_message(timeout=1.0)
                     if message and message["type"] == "message":
@@ -172,7 +219,8 @@ class RedisBus:
                         except Exception:  # noqa: BLE001 - one bad message must not stop the bus
                             log.exception("could not apply a message from the bus")
             except self._redis_module.RedisError as error:
-                self._went_down(error)
+                self.connected = False
+                self.subscription.failed(error)
                 first = False
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
@@ -183,39 +231,14 @@ class RedisBus:
                     pass
 
 
-class RedisPresence:
-    def __init__(self, bus: RedisBus, namespace: str):
-        self.bus = bus
-        self.key = f"{namespace}:presence"
-
-    def refresh(self, keys: list[str], now_ms: int) -> None:
-        if not keys:
-            return
-        try:
-            with self.bus.client.pipeline(transaction=False) as pipe:
-                pipe.zadd(self.key, {key: now_ms for key in keys})
-                pipe.zremrangebyscore(self.key, 0, now_ms - 24 * 3600 * 1000)  # long gone
-                pipe.execute()
-        except self.bus._redis_module.RedisError as error:
-            self.bus._went_down(error)
-
-    def live_rooms(self, within_ms: int) -> int | None:
-        """Rooms some process had a stream for within ``within_ms`` (None: Redis down)."""
-        try:
-            return self.bus.client.zcount(self.key, time.time() * 1000 - within_ms, "+inf")
-        except self.bus._redis_module.RedisError:
-            return None
-
-    def last_seen(self, keys: list[str]) -> dict[str, int | None] | None:
-        """None when Redis cannot say (then nobody is paused for being alone)."""
-        if not keys:
-            return {}
-        try:
-            scores = self.bus.client.zmscore(self.key, keys)
-        except self.bus._redis_module.RedisError as error:
-            self.bus._went_down(error)
-            return None
-        return {key: None if score is None else int(score) for key, score in zip(keys, scores)}
+def _without_password(url: str) -> str:
+    """The URL as it may appear in a log."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname + (f":{parts.port}" if parts.port else "")
+    return parts._replace(netloc=f"***@{host}").geturl()
 
 
 def make_bus(config, streams):
@@ -223,5 +246,9 @@ def make_bus(config, streams):
     if not url:
         return LocalBus(), LocalPresence(streams)
     namespace = config["REDIS_NAMESPACE"]
-    bus = RedisBus(url, namespace)
+    cert_reqs = config.get("REDIS_SSL_CERT_REQS")
+    if cert_reqs not in (None, "none", "optional", "required"):
+        raise ValueError(f"REDIS_SSL_CERT_REQS must be none, optional or required, "
+                         f"not {cert_reqs!r}")
+    bus = RedisBus(url, namespace, cert_reqs)
     return bus, RedisPresence(bus, namespace)

@@ -21,8 +21,9 @@ _CLOSE = object()  # queue sentinel: the stream must end
 class StreamClient:
     """One connected browser: a bounded queue of encoded chunks."""
 
-    def __init__(self, key: str, maxsize: int):
+    def __init__(self, key: str, maxsize: int, since: int = -1):
         self.key = key
+        self.since = since  # the room version its snapshot showed: nothing older is sent
         self.queue: queue.Queue = queue.Queue(maxsize=maxsize)
         self.closed = threading.Event()
         self.dropped = False
@@ -66,8 +67,8 @@ class EventStreamsRegistry:
         self._emptied_at: dict[str, float] = {}
         self.dropped_total = 0
 
-    def register(self, key: str) -> StreamClient:
-        client = StreamClient(key, self.queue_size)
+    def register(self, key: str, since: int = -1) -> StreamClient:
+        client = StreamClient(key, self.queue_size, since)
         with self._lock:
             self._rooms.setdefault(key, set()).add(client)
             self._emptied_at.pop(key, None)
@@ -119,11 +120,12 @@ class EventStreamsRegistry:
     def encode(self, event: str, data) -> bytes:
         return encode_event(event, data, self.next_id())
 
-    def broadcast(self, key: str, event: str, data) -> int:
-        """Send to every client of the room; returns how many got it."""
+    def broadcast(self, key: str, event: str, data, version: int | None = None) -> int:
+        """Send to every client of the room (with ``version``, a batch's: to those whose
+        snapshot is older than it); returns how many got it."""
         with self._lock:
             chunk = self.encode(event, data)  # ids stay in send order
-            clients = list(self._rooms.get(key, ()))
+            clients = [c for c in self._rooms.get(key, ()) if version is None or c.since < version]
             delivered = 0
             for client in clients:
                 if client.offer(chunk):

@@ -60,7 +60,7 @@ class Screens:
                 pipe.hvals(name)
                 values = pipe.execute()[-1]
         except self.bus._redis_module.RedisError as error:
-            self.bus._went_down(error)
+            self.bus.presence.failed(error)
             return local
         return max(local, sum(int(v) for v in values))
 

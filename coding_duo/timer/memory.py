@@ -48,7 +48,7 @@ class Memory:
             with self.locks(key):
                 # Checked again under the room's lock: a command or a stream may have
                 # come since the list was made, and then the room stays.
-                if self.streams.count(key) or self.schedulers.has(key) \
+                if self.streams.count(key) or self.schedulers.has(key) or key in self._pending \
                         or not self.timestamps.discard_idle(key, self.idle_seconds):
                     continue
                 self._forget_memory(key)
@@ -63,5 +63,5 @@ class Memory:
     def memory_sizes(self) -> dict[str, int]:
         """Per-room entries this process holds, by structure (for /metrics)."""
         return {"timers": len(self.timestamps), "delivered": len(self._delivered),
-                "ticking": len(self._ticking), "last_tick": len(self._last_tick),
+                "pending": len(self._pending), "ticking": len(self._ticking), "last_tick": len(self._last_tick),
                 "emptied": self.streams.emptied_count(), "streams": len(self.streams.keys())}

@@ -1,7 +1,8 @@
 """SchedulerService: the timer's commands (start, pause, update, swap, status,
-delete) and what a new stream is told. The machinery is in three parts, each a
+delete) and what a new stream is told. The machinery is in four parts, each a
 module of this package: ``transitions`` (how a change is decided once and
-reaches every process), ``ticks`` (the per-second tick and each room's job) and
+reaches every process), ``delivery`` (batches to browsers in version order,
+resyncs, a new stream's snapshot), ``ticks`` (the per-second tick and each room's job) and
 ``sweep`` (the once-a-second sweep and recovery).
 """
 from __future__ import annotations
@@ -10,6 +11,7 @@ from ..rooms.locks import RoomLocks
 from ..rooms.models import PairRoom, RoomStatus
 from ..rooms.service import ensure_writable, mark_deleted, pair_json, room_state, swap_roles
 from ..streams.registry import EventStreamsRegistry
+from .delivery import Delivery
 from .domain import Timer, now_ms
 from .memory import Memory
 from .registries import SchedulerRegistry, TimestampRegistry
@@ -18,10 +20,11 @@ from .ticks import Ticks
 from .transitions import Transitions
 
 
-class SchedulerService(Transitions, Ticks, Sweep, Memory):
+class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
     def __init__(self, app, streams: EventStreamsRegistry, timestamps: TimestampRegistry,
                  schedulers: SchedulerRegistry, locks: RoomLocks, bus, presence,
-                 empty_room_grace_seconds: float, clock=now_ms, idle_seconds: float = 600):
+                 empty_room_grace_seconds: float, clock=now_ms, idle_seconds: float = 600,
+                 version_check_seconds: float = 0.0):
         self.app = app
         self.streams = streams
         self.timestamps = timestamps
@@ -32,10 +35,12 @@ class SchedulerService(Transitions, Ticks, Sweep, Memory):
         self.grace_ms = int(empty_room_grace_seconds * 1000)
         self.idle_seconds = idle_seconds  # an idle room's memory is let go after this
         self._next_eviction = 0.0
+        self.version_check_seconds = version_check_seconds  # 0: one process, no check
         self.clock = clock
         self.started_at = clock()
         self.ticks_sent = 0
-        self._delivered: dict[str, int] = {}  # room key -> newest batch version delivered
+        self._delivered: dict[str, int] = {}  # room key -> the batch version delivered up to
+        self._pending: dict[str, dict] = {}  # room key -> {version: Batch} that came early
         self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
         # room key -> the last value its current tick job reported: a tick that went
         # the slow way and came late never reports a higher value after a lower one.

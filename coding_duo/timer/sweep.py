@@ -10,7 +10,6 @@ from sqlalchemy import select
 from ..extensions import db
 from ..rooms.models import PairRoom
 from ..rooms.service import room_state
-from ..tools.lists import list_events
 from .domain import TimerStatus
 from .memory import EVICT_EVERY_SECONDS
 from .models import TimerRecord
@@ -28,6 +27,7 @@ class Sweep:
 
     def start_jobs(self) -> None:
         self.schedulers.every(SWEEP_JOB, self.sweep, SWEEP_SECONDS)
+        self.start_version_checks(self.version_check_seconds)
 
     @in_app_context
     def sweep(self) -> None:
@@ -98,13 +98,8 @@ class Sweep:
 
     @in_app_context
     def heal(self) -> None:
-        """The bus was down: changes made elsewhere may have been missed."""
+        """The bus was down: changes made elsewhere may have been missed. Every room
+        with streams here gets its full state from the database."""
         self.recover()
         for key in self.streams.keys():
-            room = db.session.execute(
-                select(PairRoom).where(PairRoom.access_code == key)).scalar_one_or_none()
-            if room is None:
-                continue
-            with self.locks(key):
-                for event, data in list_events(room):
-                    self.streams.broadcast(key, event, data)
+            self._safely(self.resync, key)

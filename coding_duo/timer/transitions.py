@@ -5,7 +5,8 @@ Every change is decided through the database: under the room's lock in this
 process and the room's row lock (``SELECT ... FOR UPDATE``) across processes,
 the truth is read from the database, changed, written with the room's version
 bumped, and committed. The result is a ``Batch`` (new timer, events) applied to
-this process at once and published on the bus for the others. So concurrent
+this process at once and published on the bus for the others (``delivery``
+delivers batches in version order). So concurrent
 commands on any number of processes give one outcome, and time-up happens once.
 """
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Transitions:
             self._sync_tick_job(key, None)
             self.timestamps.remove(key)
             self._delivered.pop(key, None)
+            self._drop_pending(key)
             self.streams.close_room(key)
             self._forget_memory(key)
 
@@ -116,31 +118,6 @@ class Transitions:
         db.session.commit()
         self.apply(batch)
         self.bus.publish(batch)
-
-    def apply(self, batch: Batch) -> bool:
-        """A change decided here or in another process: memory, tick job, browsers.
-        A batch this process has already delivered (or an older one) is ignored."""
-        key = batch.key
-        with self.locks(key):
-            if self._delivered.get(key, -1) >= batch.version:
-                return False  # our own change coming back, or an old one
-            self._delivered[key] = batch.version
-            # Memory may already be as new (a command here that changed nothing read
-            # the database meanwhile); the events are still this batch's to deliver.
-            self.timestamps.put(key, batch.timer, batch.version)
-            self._sync_tick_job(key, self.timestamps.get(key))
-            for event, data in batch.events:
-                if event == "close":
-                    self.streams.close_room(key)  # sends close / OK, then ends them
-                else:
-                    self.streams.broadcast(key, event, data)
-            if batch.deleted:
-                self.forget(key)
-            return True
-
-    @in_app_context
-    def apply_remote(self, batch: Batch) -> None:
-        self.apply(batch)
 
     def _decide_pause(self, change, timer: Timer, now: int) -> None:
         if not timer.running:

@@ -37,6 +37,11 @@ def init_limits(app) -> None:
     config = app.config
     app.config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", config.get("REDIS_NAMESPACE", "coding-duo"))
+    storage = app.config["RATELIMIT_STORAGE_URI"]
+    if config.get("REDIS_SSL_CERT_REQS") and storage.startswith("rediss://"):
+        # The same Redis as the bus, so the same certificate rule (self-signed add-ons).
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                              {"ssl_cert_reqs": config["REDIS_SSL_CERT_REQS"]})
     app.config["RATELIMIT_APPLICATION"] = config["UNKNOWN_CODE_LIMIT"]
     app.config["RATELIMIT_APPLICATION_DEDUCT_WHEN"] = lambda response: response.status_code == 404
     app.config["RATELIMIT_SWALLOW_ERRORS"] = True  # a Redis outage must not take the API down

@@ -1,0 +1,115 @@
+"""The checker of bench/chaos.py: invariants over every event every screen
+received (with arrival times), the commands' answers and the database at the end.
+
+- Convergence: after each fault heals (and the workload pauses), every screen of
+  a room shows the database's state (timer status, roles, lists) within the bound.
+- Time-up once: on one connection, a turn (its deadline) ends at most once; the
+  turns the screens saw end are at most the turns the database recorded.
+- Ticks: within a turn a screen's values never rise unless something else came
+  in between (a command's events or a resync), and each arrives within
+  ``late_ms`` of its whole second (``fault_late_ms`` in or just after a fault).
+- No acknowledged write lost: every todo a 2xx answered for is in the database.
+- No 5xx but the documented 503s.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Violation:
+    kind: str
+    room: str
+    screen: str
+    detail: str
+
+    def line(self) -> str:
+        return f"{self.kind:<12} room {self.room} screen {self.screen}: {self.detail}"
+
+
+@dataclass
+class Report:
+    violations: list[Violation] = field(default_factory=list)
+    events_checked: int = 0
+    ticks_checked: int = 0
+    time_ups_seen: int = 0
+    worst_late_ms: float = 0.0
+    worst_late_outside_ms: float = 0.0
+
+    def add(self, kind, room, screen, detail) -> None:
+        self.violations.append(Violation(kind, room, screen, detail))
+
+
+def in_windows(t: float, windows) -> bool:
+    return any(start <= t <= end for start, end in windows)
+
+
+def check_segment(report: Report, room: str, screen: str, events, windows,
+                  late_ms: float, fault_late_ms: float) -> set:
+    """One connection's events; returns the deadlines (endsAt) it saw end."""
+    ends_at = None  # the deadline of the running turn, from the last room event
+    last_tick = None
+    ended: set = set()
+    for index, e in enumerate(events):
+        report.events_checked += 1
+        if e.event == "room":
+            timer = json.loads(e.data)["timer"]
+            ends_at = timer["endsAt"] if timer["status"] == "RUNNING" else None
+            last_tick = None
+        elif e.event == "timer" and e.data == "stop":
+            if ends_at is not None:
+                if ends_at in ended:
+                    around = [(x.event, x.data[:40]) for x in events[max(0, index - 4):index + 2]]
+                    report.add("time-up-twice", room, screen,
+                               f"the turn ending at {ends_at} ended twice: {around}")
+                ended.add(ends_at)
+                report.time_ups_seen += 1
+            ends_at, last_tick = None, None
+        elif e.event == "remaining-time":
+            if ends_at is None or (index + 1 < len(events) and events[index + 1].event == "room"):
+                last_tick = None  # a command's or a resync's exact value (a room event follows)
+                continue
+            value = int(e.data)
+            report.ticks_checked += 1
+            if last_tick is not None and value > last_tick:
+                report.add("tick-rose", room, screen,
+                           f"{last_tick} then {value} with nothing in between")
+            last_tick = value
+            late = e.at * 1000 - (ends_at - value)
+            outside = not in_windows(e.at, windows)
+            bound = late_ms if outside else fault_late_ms
+            report.worst_late_ms = max(report.worst_late_ms, late)
+            if outside:
+                report.worst_late_outside_ms = max(report.worst_late_outside_ms, late)
+            if late > bound or late < -50:
+                report.add("tick-late", room, screen,
+                           f"{value} arrived {late:.0f} ms from its whole second (bound {bound})")
+        else:
+            last_tick = None
+    return ended
+
+
+def check_run(report: Report, screens, rooms_db: dict, acknowledged: dict, answers,
+              windows, late_ms: float, fault_late_ms: float) -> None:
+    """``screens``: [(room, name, [segment events])]; ``rooms_db``: room -> the
+    database's state at the end (with ``turnsCompleted`` and ``todos``);
+    ``acknowledged``: room -> todo contents a 2xx answered for; ``answers``:
+    [(time, what, status)]."""
+    seen_ends: dict[str, set] = {}
+    for room, name, segments in screens:
+        for events in segments:
+            seen_ends.setdefault(room, set()).update(
+                check_segment(report, room, name, events, windows, late_ms, fault_late_ms))
+    for room, state in rooms_db.items():
+        if len(seen_ends.get(room, ())) > state["turnsCompleted"]:
+            report.add("turns", room, "-", f"screens saw {len(seen_ends[room])} turns end, "
+                       f"the database recorded {state['turnsCompleted']}")
+        stored = [t["content"] for t in state["todos"]]
+        for content in acknowledged.get(room, []):
+            if content not in stored:
+                report.add("lost-write", room, "-", f"todo {content!r} was acknowledged, "
+                           "and is not in the database")
+    for at, what, status in answers:
+        if status is not None and status >= 500 and status != 503:
+            report.add("5xx", "-", "-", f"{what} answered {status} at {at:.2f}")

@@ -1,0 +1,188 @@
+"""How batches reach this process's browsers: in room-version order, none lost.
+
+Every batch carries its room's version. A process delivers a room's batches in
+that order: one that arrives early (version n+1 before n, e.g. a command here
+queued behind another process's commit of n) waits in a small per-room buffer
+for the one before it. A gap that does not fill within ``GAP_MS`` (a message
+lost on the bus), or a room the periodic version check finds behind the
+database, is resynced: read from the database, and every screen of it gets the
+full state (timer, room, roles, lists). So after the last change to a room,
+every screen of it on every process ends on the database's state.
+
+A new stream is registered and given its snapshot under the room lock, from a
+fresh read of the room; it remembers the snapshot's version and is sent no
+batch as old as that.
+"""
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..rooms.models import PairRoom
+from ..rooms.service import pair_json
+from ..streams.bus import Batch
+from ..tools.lists import list_events
+from .transitions import in_app_context
+
+log = logging.getLogger(__name__)
+
+GAP_MS = 200  # how long a batch waits for the one before it before the room is resynced
+GAP_JOB = "~gap:"
+VERSION_JOB = "~versions"
+
+
+class Delivery:
+    """Mixed into ``SchedulerService`` (``_delivered``, ``_pending``, locks, streams)."""
+
+    def apply(self, batch: Batch) -> bool:
+        """A change decided here or in another process: memory, tick job, browsers.
+        A batch already delivered (or older) is ignored; one that came early waits."""
+        key = batch.key
+        with self.locks(key):
+            delivered = self._delivered.get(key)
+            if delivered is None:  # the first this process hears of the room
+                delivered = self._delivered[key] = batch.version - 1
+            if batch.version <= delivered:
+                return False  # our own change coming back, or one already covered
+            if batch.version > delivered + 1:
+                # Memory and ticks wait too: a tick from the newer deadline must not reach
+                # screens before that deadline's own events (found by bench/chaos.py).
+                self._pending.setdefault(key, {})[batch.version] = batch
+                if not self.schedulers.has(GAP_JOB + key):
+                    self.schedulers.at(GAP_JOB + key, self._gap_expired,
+                                       self.clock() + GAP_MS, key)
+                return True
+            self._deliver(batch)
+            self._drain(key)
+            return True
+
+    @in_app_context
+    def apply_remote(self, batch: Batch) -> None:
+        self.apply(batch)
+
+    def _deliver(self, batch: Batch) -> None:
+        key = batch.key
+        self._delivered[key] = batch.version
+        self.timestamps.put(key, batch.timer, batch.version)  # the registry keeps the newest
+        self._sync_tick_job(key, self.timestamps.get(key))
+        for event, data in batch.events:
+            if event == "close":
+                self.streams.close_room(key)  # sends close / OK, then ends them
+            else:
+                self.streams.broadcast(key, event, data, version=batch.version)
+        if batch.deleted:
+            self.forget(key)
+
+    def _drain(self, key: str) -> None:
+        """Deliver the buffered batches that are next in line."""
+        pending = self._pending.get(key)
+        while pending and key in self._delivered and self._delivered[key] + 1 in pending:
+            self._deliver(pending.pop(self._delivered[key] + 1))
+        if pending is not None and key in self._delivered:
+            for version in [v for v in pending if v <= self._delivered[key]]:
+                del pending[version]
+        if not pending:
+            self._pending.pop(key, None)
+            self.schedulers.cancel(GAP_JOB + key)
+
+    def _drop_pending(self, key: str) -> None:
+        self._pending.pop(key, None)
+        self.schedulers.cancel(GAP_JOB + key)
+
+    @in_app_context
+    def _gap_expired(self, key: str) -> None:
+        with self.locks(key):
+            pending = self._pending.get(key)
+            if not pending:
+                return
+            log.info("room %s: version %d missing after %d ms (have %s): resyncing from the "
+                     "database", key, self._delivered.get(key, -1) + 1, GAP_MS, sorted(pending))
+            try:
+                self.resync(key)
+            except Exception:  # noqa: BLE001 - the database may be down: try again soon
+                db.session.rollback()
+                log.exception("room %s: resync failed; retrying", key)
+                self.schedulers.at(GAP_JOB + key, self._gap_expired, self.clock() + 1000, key)
+
+    # ----- reading the room afresh ---------------------------------------------------
+
+    def _fresh_room(self, key: str) -> PairRoom | None:
+        db.session.rollback()  # a new transaction, nothing cached: what is committed now
+        return db.session.execute(
+            select(PairRoom).where(PairRoom.access_code == key)
+            .execution_options(populate_existing=True)).scalar_one_or_none()
+
+    def _advance(self, key: str, version: int) -> None:
+        """Everything up to ``version`` is covered (by a snapshot or a resync)."""
+        self._delivered[key] = max(self._delivered.get(key, -1), version)
+        self._drain(key)
+
+    def resync(self, key: str) -> None:
+        """Under the room lock: every screen of the room gets its full state as the
+        database has it now, and older batches still on their way are not delivered."""
+        with self.locks(key):
+            room = self._fresh_room(key)
+            if room is None or room.deleted:
+                self.streams.close_room(key)
+                self.forget(key)
+                return
+            events = self.state_events(room)[1:] + [("pair", pair_json(room))] + list_events(room)
+            self._advance(key, room.version)
+            self._sync_tick_job(key, self.timestamps.get(key))
+            for event, data in events:
+                self.streams.broadcast(key, event, data)
+
+    def open_stream(self, key: str):
+        """A new stream: registered and snapshotted under the room lock, from a fresh
+        read, so no change falls between them. Returns (client, the snapshot encoded:
+        its event ids come before anything broadcast to the client after it), or
+        (None, b"") for a room deleted meanwhile."""
+        with self.locks(key):
+            room = self._fresh_room(key)
+            if room is None or room.deleted:
+                return None, b""
+            events = self.state_events(room) + list_events(room)
+            if self.streams.count(key) == 0 or key not in self._delivered:
+                self._advance(key, room.version)  # nobody here waits for older batches
+            client = self.streams.register(key, since=room.version)
+            return client, b"".join(self.streams.encode(event, data) for event, data in events)
+
+    # ----- the periodic version check -------------------------------------------------
+
+    def start_version_checks(self, seconds: float) -> None:
+        if seconds > 0:
+            self.schedulers.every(VERSION_JOB, self.check_versions, seconds)
+
+    @in_app_context
+    def check_versions(self) -> int:
+        """Rooms with streams here whose database version is newer than what was
+        delivered here (a message lost on the bus) are resynced. Returns how many."""
+        keys = self.streams.keys()
+        if not keys:
+            return 0
+        rows = db.session.execute(
+            select(PairRoom.access_code, PairRoom.version, PairRoom.deleted_at)
+            .where(PairRoom.access_code.in_(keys))).all()
+        db.session.rollback()
+        behind = {code: version for code, version, deleted in rows
+                  if deleted is not None or version > self._delivered.get(code, -1)}
+        if not behind:
+            return 0
+        time.sleep(GAP_MS / 1000)  # a batch just committed may be on its way: give it time
+        healed = 0
+        for key, version in behind.items():
+            with self.locks(key):
+                if self._delivered.get(key, -1) >= version and key in self._delivered:
+                    continue
+                log.warning("room %s: behind the database (delivered %s, database %s): "
+                            "resyncing", key, self._delivered.get(key), version)
+                try:
+                    self.resync(key)
+                    healed += 1
+                except Exception:  # noqa: BLE001 - one room's trouble must not stop the rest
+                    db.session.rollback()
+                    log.exception("room %s: resync failed", key)
+        return healed

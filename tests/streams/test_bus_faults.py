@@ -1,0 +1,132 @@
+"""Several processes through Redis faults: after the fault, every screen of a
+room, on every process, ends on the database's state within a stated bound,
+without restarting anything.
+
+- ``CLIENT PAUSE ... WRITE`` (a failover): the subscriptions stay up, publishing
+  stalls; the batches go out when Redis takes writes again.
+- Redis killed and restarted: the processes resubscribe, heal from the database,
+  and send what they could not.
+- A message lost for good (a change the bus never carried): the periodic version
+  check (VERSION_CHECK_SECONDS, 3 s) resyncs the room.
+Round 2 only (PostgreSQL + Redis).
+"""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from screens import truth, wrong_after
+from support import Api, stream
+
+AFTER_PAUSE = 2.0  # seconds after Redis takes writes again
+AFTER_RESTART = 6.0  # seconds after Redis is back (resubscribing backs off up to ~3 s)
+AFTER_LOSS = 3.0 + 1.5  # VERSION_CHECK_SECONDS + slack
+EMPTY_JSON = {"Content-Type": "application/json"}
+
+pytestmark = pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE") == "postgres" and os.environ.get("TEST_REDIS") == "1"),
+    reason="round 2 only (PostgreSQL + Redis): faults between two processes")
+
+
+def changes(api_a, api_b, code, label):
+    """A little of everything, on both processes; every answer must be a success."""
+    answers = [
+        api_a.call("PATCH", f"/api/pair-room/{code}/pair-swap", headers=EMPTY_JSON),
+        api_b.call("POST", f"/api/{code}/todos", {"content": f"{label} on B"}),
+        api_a.start(code),
+        api_a.call("POST", f"/api/{code}/todos", {"content": f"{label} on A"}),
+        api_b.stop(code),
+        api_b.call("PATCH", f"/api/pair-room/{code}/pair-swap", headers=EMPTY_JSON),
+        api_b.start(code),
+    ]
+    assert [r.status_code for r in answers] == [204, 201, 204, 201, 204, 204, 204], \
+        [r.text for r in answers]
+
+
+def screens_of(a, b, code):
+    screens = [stream(a.url, code), stream(b.url, code), stream(b.url, code)]
+    for screen in screens:
+        screen.wait_event("todos")
+    return screens
+
+
+def log_of(server) -> str:
+    with open(server.log_path) as log:
+        return log.read()
+
+
+def test_paused_writes_delay_but_never_lose_changes(pair_of_servers, redis_server,
+                                                     pg_schema_url):
+    a, b = pair_of_servers
+    pids = a.proc.pid, b.proc.pid
+    code = Api(a.url).create_room(60_000)
+    api_a, api_b = Api(a.url), Api(b.url)
+    screens = screens_of(a, b, code)
+    try:
+        redis_server.pause_writes(3000)
+        paused_until = time.monotonic() + 3.0
+        changes(api_a, api_b, code, "during the pause")
+        time.sleep(max(0.0, paused_until - time.monotonic()))
+        want = truth(pg_schema_url, api_a, code)
+        wrong = wrong_after(screens, want, AFTER_PAUSE)
+        assert not wrong, (want, wrong)
+        changes(api_a, api_b, code, "after the pause")  # and the bus works both ways
+        assert not wrong_after(screens, truth(pg_schema_url, api_a, code), 0.5)
+        assert (a.proc.pid, b.proc.pid) == pids and a.proc.poll() is b.proc.poll() is None
+        for server in (a, b):
+            text = log_of(server)
+            assert text.count("Redis unavailable for publishing") == 1, text[-2000:]
+            assert text.count("Redis is back for publishing") == 1
+    finally:
+        for screen in screens:
+            screen.close()
+
+
+def test_a_redis_restart_during_changes_on_both_processes_heals(pair_of_servers, redis_server,
+                                                                pg_schema_url):
+    a, b = pair_of_servers
+    pids = a.proc.pid, b.proc.pid
+    code = Api(a.url).create_room(60_000)
+    api_a, api_b = Api(a.url), Api(b.url)
+    screens = screens_of(a, b, code)
+    try:
+        changes(api_a, api_b, code, "before")
+        redis_server.kill()
+        changes(api_a, api_b, code, "while Redis is down")
+        time.sleep(1.0)
+        redis_server.start()
+        changes(api_a, api_b, code, "just after the restart")
+        want = truth(pg_schema_url, api_a, code)
+        wrong = wrong_after(screens, want, AFTER_RESTART)
+        assert not wrong, (want, wrong)
+        changes(api_a, api_b, code, "later")
+        assert not wrong_after(screens, truth(pg_schema_url, api_a, code), 0.5)
+        assert (a.proc.pid, b.proc.pid) == pids and a.proc.poll() is b.proc.poll() is None
+    finally:
+        for screen in screens:
+            screen.close()
+
+
+def test_a_change_the_bus_never_carried_is_healed_by_the_version_check(pair_of_servers,
+                                                                        pg_schema_url):
+    import psycopg
+    a, b = pair_of_servers
+    code = Api(a.url).create_room(60_000)
+    api_a = Api(a.url)
+    screens = screens_of(a, b, code)
+    try:
+        room_id = api_a.room(code)["id"]
+        with psycopg.connect(pg_schema_url) as conn:  # a change whose message was lost
+            conn.execute("UPDATE pair_room SET driver = navigator, navigator = driver, "
+                         "version = version + 1 WHERE id = %s", (room_id,))
+        changed = time.monotonic()
+        want = truth(pg_schema_url, api_a, code)
+        assert want["driver"] == "Bob"
+        wrong = wrong_after(screens, want, AFTER_LOSS)
+        assert not wrong, (want, wrong)
+        print(f"healed after {time.monotonic() - changed:.2f} s")
+    finally:
+        for screen in screens:
+            screen.close()
