@@ -40,7 +40,8 @@ class Duo:
         self.timers = SchedulerService(
             app, self.streams, self.timestamps, self.schedulers, self.locks,
             self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"],
-            idle_seconds=config["ROOM_MEMORY_IDLE_SECONDS"])
+            idle_seconds=config["ROOM_MEMORY_IDLE_SECONDS"],
+            time_up_swap_window_seconds=config["TIME_UP_SWAP_WINDOW_SECONDS"])
 
     def start(self) -> None:
         """Start the scheduler (once per process) and resume running timers."""

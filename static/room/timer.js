@@ -55,9 +55,11 @@ function toggle() {
   command("PATCH", roomApi + (state.timer.status === "RUNNING" ? "/timer/stop" : "/timer/start"));
 }
 
+// A person asking for a swap always gets one, even just after a time-up (swaps
+// without `intent: "new"`, as coduo's screens send them then, are that time-up's).
 function swap() {
   if (completed()) return;
-  command("PATCH", pairRoomApi + "/pair-swap");
+  command("PATCH", pairRoomApi + "/pair-swap", { intent: "new" });
 }
 
 export function initTimerControls() {
