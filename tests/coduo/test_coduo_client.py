@@ -53,15 +53,20 @@ def run_turns(screens, api, code, turns=TURNS):
     assert state["turnsCompleted"] == turns
 
 
-@pytest.mark.parametrize("count", [2, 3])
-def test_coduo_screens_hear_every_time_up_and_swap_once_per_turn(server, api, count):
+def turns_on(base_urls, api):
+    """A room of 1-second turns, a coduo screen on each of ``base_urls``."""
     code = api.create_room(1_000)
-    screens = open_screens([server.url] * count, code)
+    screens = open_screens(base_urls, code)
     try:
         run_turns(screens, api, code)
     finally:
         for screen in screens:
             screen.close()
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_coduo_screens_hear_every_time_up_and_swap_once_per_turn(server, api, count):
+    turns_on([server.url] * count, api)
 
 
 def test_coduo_screens_on_two_processes_swap_once_per_turn(start_server, database_url_for):
@@ -69,14 +74,7 @@ def test_coduo_screens_on_two_processes_swap_once_per_turn(start_server, databas
         pytest.skip("two processes share PostgreSQL and Redis: round 2 (TEST_DATABASE=postgres)")
     url, env = database_url_for(), redis_env()
     a, b = start_server(env, database_url=url), start_server(env, database_url=url)
-    api = Api(a.url)
-    code = api.create_room(1_000)
-    screens = open_screens([a.url, b.url, b.url], code)
-    try:
-        run_turns(screens, api, code)
-    finally:
-        for screen in screens:
-            screen.close()
+    turns_on([a.url, b.url, b.url], Api(a.url))
 
 
 def test_completion_routes_every_screen_and_the_retrospective_round_trips(server, api):
