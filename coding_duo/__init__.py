@@ -1,7 +1,7 @@
 """Coding Duo: a pair-programming room with a server-synchronised turn timer.
 
 The application factory. Packages, one per feature: ``rooms``, ``timer``,
-``streams``, ``tools``; ``web`` holds what they share. ``duo`` builds the
+``streams``, ``tools``, ``retros``; ``web`` holds what they share. ``duo`` builds the
 per-process machinery they run on."""
 from __future__ import annotations
 
@@ -42,12 +42,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["coding_duo"] = Duo(app)
 
     # Each feature's API module registers its routes on the one API blueprint.
+    from .retros import api as retros_api
     from .rooms import api as rooms_api, pages
     from .streams import api as streams_api
     from .timer import api as timer_api
     from .tools import links_api, todos_api
     from .web import api, routes
-    del rooms_api, streams_api, timer_api, links_api, todos_api, routes
+    del retros_api, rooms_api, streams_api, timer_api, links_api, todos_api, routes
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     init_metrics(app)

@@ -83,6 +83,9 @@ def from_environment(instance_path: str) -> dict:
         "ROOM_RETENTION_DAYS": _days("ROOM_RETENTION_DAYS"),
         "COMPLETED_ROOM_RETENTION_DAYS": _days("COMPLETED_ROOM_RETENTION_DAYS"),
         "RETENTION_CHECK_SECONDS": _float("RETENTION_CHECK_SECONDS", 3600),
+        # Swaps asked for this soon after a server-decided time-up are that time-up's
+        # swap (each coduo screen asks for one) and change nothing; 0: never.
+        "TIME_UP_SWAP_WINDOW_SECONDS": _float("TIME_UP_SWAP_WINDOW_SECONDS", 5),
         "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # Abuse: rate limits per client address (see coding_duo/web/limits.py), open streams

@@ -48,7 +48,8 @@ class Duo:
             app, self.streams, self.timestamps, self.schedulers, self.locks,
             self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"],
             idle_seconds=config["ROOM_MEMORY_IDLE_SECONDS"],
-            version_check_seconds=config["VERSION_CHECK_SECONDS"] if self.bus.shared else 0)
+            version_check_seconds=config["VERSION_CHECK_SECONDS"] if self.bus.shared else 0,
+            time_up_swap_window_seconds=config["TIME_UP_SWAP_WINDOW_SECONDS"])
 
     def start(self) -> None:
         """Start the scheduler (once per process) and resume running timers."""

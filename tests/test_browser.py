@@ -100,6 +100,15 @@ def test_time_up_rings_announces_and_swaps_on_both_screens(people, web):
         assert person.text("#display") == "00:00"  # held until the next start (tests/browser)
     assert {"00:03 · Coding Duo", "00:02 · Coding Duo", "00:01 · Coding Duo"} & titles, titles
     assert a.page.title() == "⏰ Time's up: Bob drives · Coding Duo"  # not running any more
+    time.sleep(0.3)
+    for person in (a, b):  # one time-up, one chime (the "0" before `stop` rings nothing)
+        assert person.page.evaluate("Number(document.getElementById('room').dataset.chimes)") == 1
+    # Swap roles right after the time-up is a person's new swap, never the time-up's.
+    a.page.click("#swap")
+    for person in (a, b):
+        person.page.wait_for_function("() => document.getElementById('driver').textContent === 'Ann'",
+                                      timeout=2000)
+    assert (api.room(code)["driver"], api.room(code)["navigator"]) == ("Ann", "Bob")
 
 
 def test_both_pages_reconnect_by_themselves_after_a_server_restart(people, database_url_for):

@@ -1,12 +1,13 @@
-"""The pair-room API: create, exists, read, swap, status, delete (/api/pair-room)."""
+"""The pair-room API: create, exists, read, swap, status, delete (/api/pair-room),
+and coduo's membership question (/api/member/{code}/exists)."""
 from flask import jsonify, request
 
 from ..context import duo
 from ..web.api import bp
 from ..web.limits import code_lookup, room_creation
-from ..web.validation import parse_body
+from ..web.validation import parse_body, parse_optional_body
 from . import access_code
-from .schemas import CreateRoom, UpdateStatus
+from .schemas import CreateRoom, SwapRoles, UpdateStatus
 from .service import create_room, load_room, readable_room, room_exists, room_json
 
 
@@ -33,7 +34,9 @@ def get(code):
 
 @bp.patch("/pair-room/<code>/pair-swap")
 def swap(code):
-    duo().timers.swap(load_room(code))
+    room = load_room(code)
+    body = parse_optional_body(SwapRoles)
+    duo().timers.swap(room, new=body.intent == "new")
     return "", 204
 
 
@@ -43,6 +46,15 @@ def status(code):
     body = parse_body(UpdateStatus)
     duo().timers.set_status(room, body.status)
     return "", 204
+
+
+@bp.get("/member/<code>/exists")
+@code_lookup
+def member_exists(code):
+    """coduo's "is this user in the room?": holding the room's link is membership
+    here, so any existing room answers yes (an unknown one is a 404)."""
+    readable_room(code)
+    return jsonify(exists=True)
 
 
 @bp.delete("/pair-room/<code>")

@@ -42,6 +42,9 @@ class PairRoom(db.Model):
     # Bumped by every change to the room (timer, roles, lists), under the room's row
     # lock: processes apply the changes they hear about in this order, stale ones never.
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # When the server last decided a time-up (epoch ms), written in that transition:
+    # swaps asked for just after it are that time-up's (coduo's screens each ask one).
+    last_time_up_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # The last change to the room (any command, list edit or time-up): retention's clock.

@@ -28,3 +28,10 @@ class CreateRoom(Body):
 
 class UpdateStatus(Body):
     status: Literal["IN_PROGRESS", "COMPLETED"]
+
+
+class SwapRoles(Body):
+    """The body of a swap, optional. ``intent: "new"`` (the room page's *Swap roles*)
+    always swaps; without it (coduo's screens send no body) a swap asked for just
+    after a time-up is that time-up's swap, already made."""
+    intent: Literal["new", "auto"] = "auto"

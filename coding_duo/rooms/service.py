@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..timer.domain import Timer
+from ..timer.domain import Timer, TimerStatus
 from ..timer.models import TimerRecord
 from ..web.errors import Conflict, NotFound
 from . import access_code
@@ -95,6 +95,15 @@ def room_state(room: PairRoom, timer: Timer, now: int) -> dict:
 
 def pair_json(room: PairRoom) -> dict:
     return {"driver": room.driver, "navigator": room.navigator}
+
+
+def follows_time_up(room: PairRoom, timer: Timer, now: int, window_ms: int) -> bool:
+    """Is a swap asked for now the one the last time-up already made? Yes within
+    ``window_ms`` of a server-decided time-up while the next turn has not begun
+    (the timer is as the time-up left it): every coduo screen asks for a swap when
+    it hears ``"0"``, and the server swapped once already."""
+    return (room.last_time_up_at_ms is not None and timer.status is TimerStatus.IDLE
+            and now - room.last_time_up_at_ms < window_ms)
 
 
 def swap_roles(room: PairRoom) -> None:

@@ -18,6 +18,12 @@ MIN_DURATION_MS = 1 * SECOND_MS
 MAX_DURATION_MS = 24 * 60 * 60 * SECOND_MS
 
 
+def whole_seconds_up(ms: int) -> int:
+    """What screens are told: the remaining time rounded up to a whole second
+    (595799 -> 596000), as the ticks are; the server keeps the exact value."""
+    return -(-ms // SECOND_MS) * SECOND_MS
+
+
 def now_ms() -> int:
     """Wall-clock epoch milliseconds: deadlines must mean the same in every process."""
     return time.time_ns() // 1_000_000
@@ -117,6 +123,12 @@ class Timer:
         reports the second it was meant for, an early one never reports below 0."""
         remaining = self.remaining(now)
         return max(0, (remaining + SECOND_MS // 2) // SECOND_MS * SECOND_MS)
+
+    def reported(self, now: int) -> int:
+        """The remaining time as a ``remaining-time`` event tells it: whole seconds,
+        rounded up; never 0 while running (only the time-up itself says "0")."""
+        value = whole_seconds_up(self.remaining(now))
+        return max(value, SECOND_MS) if self.running else value
 
     def snapshot(self, now: int) -> dict:
         return {

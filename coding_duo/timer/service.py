@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from ..rooms.locks import RoomLocks
 from ..rooms.models import PairRoom, RoomStatus
-from ..rooms.service import ensure_writable, mark_deleted, pair_json, room_state, swap_roles
+from ..rooms.service import (ensure_writable, follows_time_up, mark_deleted, pair_json,
+                             room_state, swap_roles)
 from ..streams.registry import EventStreamsRegistry
 from .delivery import Delivery
 from .domain import Timer, now_ms
@@ -24,7 +25,7 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
     def __init__(self, app, streams: EventStreamsRegistry, timestamps: TimestampRegistry,
                  schedulers: SchedulerRegistry, locks: RoomLocks, bus, presence,
                  empty_room_grace_seconds: float, clock=now_ms, idle_seconds: float = 600,
-                 version_check_seconds: float = 0.0):
+                 version_check_seconds: float = 0.0, time_up_swap_window_seconds: float = 5):
         self.app = app
         self.streams = streams
         self.timestamps = timestamps
@@ -36,6 +37,7 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.idle_seconds = idle_seconds  # an idle room's memory is let go after this
         self._next_eviction = 0.0
         self.version_check_seconds = version_check_seconds  # 0: one process, no check
+        self.swap_window_ms = int(time_up_swap_window_seconds * 1000)
         self.clock = clock
         self.started_at = clock()
         self.ticks_sent = 0
@@ -63,7 +65,7 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         events: list[tuple[str, object]] = [("connect", "OK")]
         if timer.running:
             events.append(("timer", "running"))
-        events.append(("remaining-time", str(timer.remaining(now))))
+        events.append(("remaining-time", str(timer.reported(now))))
         events.append(("room", room_state(room, timer, now)))
         return events
 
@@ -89,15 +91,19 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
             change.room.paired_ms += timer.run_elapsed(now)  # the run restarts from here
             timer.update(duration_ms, remaining_ms, now)
             change.emit("timer", "update")
-            change.emit("remaining-time", str(timer.remaining(now)))
+            change.emit("remaining-time", str(timer.reported(now)))
         self._transition(room.access_code, decide)
 
-    def swap(self, room: PairRoom) -> None:
+    def swap(self, room: PairRoom, new: bool = False) -> bool:
+        """Swap driver and navigator; False when the swap was acknowledged instead:
+        asked for (without ``new``) just after a time-up that swapped already."""
         def decide(change, timer, now):
             ensure_writable(change.room)
+            if not new and follows_time_up(change.room, timer, now, self.swap_window_ms):
+                return  # that time-up's swap: 204, no event, no change
             swap_roles(change.room)
             change.emit("pair", pair_json(change.room))
-        self._transition(room.access_code, decide)
+        return self._transition(room.access_code, decide)
 
     def set_status(self, room: PairRoom, status: str) -> None:
         """IN_PROGRESS or COMPLETED; completing stops the timer."""
@@ -105,6 +111,8 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
             ensure_writable(change.room, allow_completed=True)
             if status == RoomStatus.COMPLETED.value:
                 self._decide_pause(change, timer, now)
+                if not change.room.completed:
+                    change.emit("timer", "complete")  # coduo's screens go to the retrospective
             change.room.status = status
             change.mark()
         self._transition(room.access_code, decide)

@@ -91,7 +91,7 @@ class Sweep:
                     self._sync_tick_job(key, timer)
                     if self.streams.count(key):
                         now = self.clock()
-                        self.streams.broadcast(key, "remaining-time", str(timer.remaining(now)))
+                        self.streams.broadcast(key, "remaining-time", str(timer.reported(now)))
                         self.streams.broadcast(key, "room", room_state(room, timer, now))
         db.session.remove()
         return len(rows)

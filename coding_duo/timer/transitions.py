@@ -128,17 +128,21 @@ class Transitions:
         change.room.paired_ms += timer.run_elapsed(now)
         timer.pause(now)
         change.emit("timer", "pause")
-        change.emit("remaining-time", str(timer.remaining_ms))
+        change.emit("remaining-time", str(timer.reported(now)))
 
     def _decide_time_up(self, change, timer: Timer, now: int) -> None:
-        """The turn is over: reset, swap roles once, tell everyone."""
+        """The turn is over: reset, swap roles once, tell everyone. coduo's client
+        ends a turn only on ``remaining-time`` ``"0"`` (and then asks for a swap,
+        which ``rooms.service.follows_time_up`` acknowledges: hence the marker)."""
         if not timer.running or timer.remaining(now) > TIME_UP_TOLERANCE_MS:
             return
         room = change.room
         room.paired_ms += timer.remaining_ms  # the whole run: it reached zero
         room.turns_completed += 1
+        room.last_time_up_at_ms = now
         swap_roles(room)
         timer.reset()
+        change.emit("remaining-time", "0")
         change.emit("timer", "stop")
-        change.emit("remaining-time", str(timer.duration_ms))
+        change.emit("remaining-time", str(timer.reported(now)))  # the reset duration
         change.emit("pair", pair_json(room))

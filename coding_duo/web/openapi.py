@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..retros import schemas as retros
 from ..rooms import schemas as rooms
 from ..streams.sse import LAST_EVENT_ID_PATTERN
 from ..timer import schemas as timer
@@ -53,10 +54,30 @@ RESPONSE_SCHEMAS = {
                                      "categoryName": NULLABLE_STRING}},
     "Category": {"type": "object", "required": ["id", "value"],
                  "properties": {"id": _string(), "value": _string()}},
+    "MemberExists": {"type": "object", "required": ["exists"],
+                     "properties": {"exists": {"const": True}}},
+    "ExistRetrospect": {"type": "object", "required": ["existRetrospect"],
+                        "properties": {"existRetrospect": {"type": "boolean"}}},
+    "Retrospect": {"type": "object", "required": ["id", "author", "answers", "createdAt"],
+                   "properties": {"id": _string(), "author": NULLABLE_STRING,
+                                  "accessCode": _string(), "createdAt": _string(),
+                                  "answers": {"type": "array", "items": _string()}}},
 }
+RESPONSE_SCHEMAS["Retrospects"] = {
+    "allOf": [_ref("Retrospect")], "required": ["retrospects"],
+    "properties": {"retrospects": {"type": "array", "items": _ref("Retrospect")}}}
 
-REQUEST_MODELS = [rooms.CreateRoom, timer.UpdateTimer, rooms.UpdateStatus, tools.CreateTodo, tools.EditTodo,
-                  tools.MoveTodo, tools.CreateLink, tools.CreateCategory, tools.RenameCategory]
+STREAM_EVENTS = (
+    "`connect` OK, then at once the state (`timer` `running` while running, `remaining-time`, "
+    "`room`), then live events: `remaining-time` (whole seconds in ms, rounded up; once a "
+    "second while running), `timer` (`start`, `pause`, `update`, `stop`, `complete`), `room`, "
+    "`pair`, `todos`, `reference-links`, `categories`, `retrospect` (the room's answer sets), "
+    "`close`. At time-up, in this order: `remaining-time` `0`, `timer` `stop`, `remaining-time` "
+    "with the reset duration, `pair`.")
+
+REQUEST_MODELS = [rooms.CreateRoom, timer.UpdateTimer, rooms.UpdateStatus, rooms.SwapRoles,
+                  tools.CreateTodo, tools.EditTodo, tools.MoveTodo, tools.CreateLink,
+                  tools.CreateCategory, tools.RenameCategory, retros.CreateRetrospect]
 
 ERRORS = {
     400: "Malformed request: bad JSON, a field of the wrong type or out of range",
@@ -89,12 +110,15 @@ CODE = _param("code", description="The room's access code (case, spaces and dash
 
 
 def _op(summary: str, responses: dict, *, params=(), body: str | None = None,
-        errors=(404, 429, 503), tags=()) -> dict:
+        errors=(404, 429, 503), tags=(), body_required: bool = True,
+        description: str | None = None) -> dict:
     operation = {"summary": summary, "parameters": list(params), "tags": list(tags),
                  "responses": dict(responses)}
+    if description:
+        operation["description"] = description
     error_codes = set(errors)
     if body:
-        operation["requestBody"] = {"required": True,
+        operation["requestBody"] = {"required": body_required,
                                     "content": {JSON: {"schema": _ref(body)}}}
         error_codes |= {400, 413, 415}
     for status in sorted(error_codes):
@@ -122,10 +146,32 @@ def _paths() -> dict:
             "delete": _op("Delete a room: its streams get `close` and end", no_content,
                           params=[CODE], errors=command, tags=["rooms"])},
         "/api/pair-room/{code}/pair-swap": {"patch": _op(
-            "Swap driver and navigator", no_content, params=[CODE], errors=command, tags=["rooms"])},
+            "Swap driver and navigator (the room gets `pair`)", no_content, params=[CODE],
+            body="SwapRoles", body_required=False, errors=command, tags=["rooms"],
+            description="The body is optional (coduo sends none). Without `intent: \"new\"`, "
+                        "a swap asked for within TIME_UP_SWAP_WINDOW_SECONDS (5 s) of a "
+                        "server-decided time-up, before the next turn starts, is that "
+                        "time-up's swap (every coduo screen asks for one): 204, no event, "
+                        "no change. With `intent: \"new\"` it always swaps.")},
         "/api/pair-room/{code}/status": {"patch": _op(
-            "Complete (stops the timer) or reopen a room", no_content, params=[CODE],
-            body="UpdateStatus", errors=command, tags=["rooms"])},
+            "Complete (stops the timer; screens get `timer` `complete`) or reopen a room",
+            no_content, params=[CODE], body="UpdateStatus", errors=command, tags=["rooms"])},
+        "/api/member/{code}/exists": {"get": _op(
+            "coduo's \"is this user in the room?\": holding the link is membership",
+            _ok("The room exists", _ref("MemberExists")), params=[CODE], tags=["retrospects"])},
+        "/api/member/retrospect/{code}/exists": {"get": _op(
+            "Has the room a retrospective?", _ok("Answer", _ref("ExistRetrospect")),
+            params=[CODE], tags=["retrospects"])},
+        "/api/retrospects": {"post": _op(
+            "Add an answer set to a room's retrospective (a second one is added, not merged)",
+            _ok("Added", _ref("Retrospect"), 201), body="CreateRetrospect", errors=command,
+            tags=["retrospects"])},
+        "/api/retrospects/{code}": {
+            "get": _op("The latest answer set (`answers`), and every set (`retrospects`)",
+                       _ok("The retrospective", _ref("Retrospects")), params=[CODE],
+                       tags=["retrospects"]),
+            "delete": _op("Delete every answer set of the room", no_content, params=[CODE],
+                          errors=command, tags=["retrospects"])},
         "/api/{code}/timer": {
             "get": _op("The timer (remaining time is live)", _ok("The timer", _ref("Timer")),
                        params=[CODE], tags=["timer"]),
@@ -143,6 +189,7 @@ def _paths() -> dict:
                                                "(also `presence` {\"screens\": N} when a stream of the room "
                                                "opens or closes)",
                                 "content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+                       description=STREAM_EVENTS,
                        params=[CODE, {"name": "Last-Event-ID", "in": "header", "required": False,
                                       "schema": {"type": "string", "pattern": LAST_EVENT_ID_PATTERN}}],
                        errors=(400, 404, 429, 503), tags=["stream"]),

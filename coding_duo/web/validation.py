@@ -70,6 +70,13 @@ def url(max_length: int):
                      AfterValidator(lambda value: _http_url(value, max_length))]
 
 
+def free_text(max_length: int):
+    """Text a person writes (may be empty, may have line breaks): no other control
+    characters, at most ``max_length`` characters."""
+    return Annotated[StrictStr, Field(max_length=max_length),
+                     AfterValidator(_no_control_characters)]
+
+
 def required(field):
     """``field``, refused when blank."""
     return Annotated[field, AfterValidator(_strip)]
@@ -102,6 +109,14 @@ def parse_body(model: type[M]) -> M:
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object")
     return validate(model, data)
+
+
+def parse_optional_body(model: type[M]) -> M:
+    """Like ``parse_body``, but no body at all (coduo's empty JSON requests) means
+    the model's defaults."""
+    if not request.get_data(cache=True):
+        return model()
+    return parse_body(model)
 
 
 def validate(model: type[M], data: dict) -> M:

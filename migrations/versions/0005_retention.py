@@ -1,13 +1,13 @@
 """pair_room.touched_at (the last change, for retention) and the maintenance table
 
 Revision ID: 0005_retention
-Revises: 0003_room_version
+Revises: 0004_time_up_retros
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0005_retention'
-down_revision = '0003_room_version'
+down_revision = '0004_time_up_retros'
 branch_labels = None
 depends_on = None
 

@@ -85,9 +85,11 @@ function toggle() {
           { near: $("toggle"), label: running ? "Pause" : "Start" });
 }
 
+// A person asking for a swap always gets one, even just after a time-up (swaps
+// without `intent: "new"`, as coduo's screens send them then, are that time-up's).
 function swap() {
   if (completed()) return;
-  command("PATCH", pairRoomApi + "/pair-swap", undefined, { near: $("swap"), label: "Swap roles" });
+  command("PATCH", pairRoomApi + "/pair-swap", { intent: "new" }, { near: $("swap"), label: "Swap roles" });
 }
 
 function setLength(event) {

@@ -71,6 +71,8 @@ BODY_ENDPOINTS = [
     ("POST", "/api/{c}/reference-link", {"url": "http://127.0.0.1:9/x"}),
     ("POST", "/api/{c}/category", {"value": "docs"}),
     ("PATCH", "/api/{c}/category", {"categoryId": "{k}", "updatedCategoryName": "refs"}),
+    ("PATCH", "/api/pair-room/{c}/pair-swap", {"intent": "new"}),
+    ("POST", "/api/retrospects", {"accessCode": "{c}", "answers": ["a", "b", "c", "d", "e", "f"]}),
 ]
 
 

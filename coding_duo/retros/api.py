@@ -1,0 +1,43 @@
+"""The retrospective API, in coduo's terms and without accounts (holding the room's
+link is membership): POST /api/retrospects, GET and DELETE /api/retrospects/{code},
+and GET /api/member/retrospect/{code}/exists."""
+from flask import jsonify
+
+from ..rooms import access_code
+from ..rooms.service import load_room, readable_room
+from ..web.api import bp
+from ..web.errors import NotFound
+from ..web.validation import parse_body
+from .schemas import CreateRetrospect
+from .service import (add_retrospective, delete_retrospectives, has_retrospective,
+                      retrospective_json, retrospectives_json)
+
+
+@bp.post("/retrospects")
+def create_retrospect():
+    body = parse_body(CreateRetrospect)
+    room = load_room(body.accessCode)
+    retro = add_retrospective(room, body.answers, body.author)
+    return jsonify(accessCode=access_code.display(room.access_code),
+                   **retrospective_json(retro)), 201
+
+
+@bp.get("/retrospects/<code>")
+def get_retrospect(code):
+    """coduo reads ``answers``: the latest answer set; every set is in ``retrospects``."""
+    room = readable_room(code)
+    every = retrospectives_json(room)
+    if not every:
+        raise NotFound(f"The room {access_code.display(room.access_code)} has no retrospective yet")
+    return jsonify(**every[-1], retrospects=every)
+
+
+@bp.delete("/retrospects/<code>")
+def delete_retrospect(code):
+    delete_retrospectives(load_room(code))
+    return "", 204
+
+
+@bp.get("/member/retrospect/<code>/exists")
+def retrospect_exists(code):
+    return jsonify(existRetrospect=has_retrospective(readable_room(code)))
