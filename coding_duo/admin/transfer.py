@@ -1,5 +1,6 @@
-"""Moving a room between servers: ``export_room`` writes everything a room has as
-JSON, ``import_room`` reads the same JSON back into a database. A room whose
+"""Moving a room between servers: ``export_room`` writes everything a room has
+(roles, timer, todos, categories, links, retrospectives) as JSON, ``import_room``
+reads the same JSON back into a database. A room whose
 timer was running is imported paused at the time it had when exported (the
 server it lands on was not ticking it); importing says so."""
 from __future__ import annotations
@@ -9,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
+from ..retros.models import Retrospective
+from ..retros.service import retrospectives
 from ..rooms import access_code
 from ..rooms.models import PairRoom
 from ..timer.domain import Timer, TimerStatus
@@ -54,6 +57,8 @@ def export_room(room: PairRoom) -> dict:
                    "headTitle": link.head_title, "openGraphTitle": link.open_graph_title,
                    "description": link.description, "image": link.image,
                    "createdAt": _when(link.created_at)} for link in list_links(room)],
+        "retrospectives": [{"id": r.id, "author": r.author, "answers": list(r.answers),
+                            "createdAt": _when(r.created_at)} for r in retrospectives(room)],
     }
 
 
@@ -117,5 +122,11 @@ def _import(data: dict, new_code: bool, now_ms: int) -> tuple[PairRoom, list[str
             head_title=str(link["headTitle"]), open_graph_title=str(link["openGraphTitle"]),
             description=str(link["description"]), image=str(link["image"]),
             created_at=_parse_when(link["createdAt"])))
+    for retro in data.get("retrospectives", []):
+        db.session.add(Retrospective(
+            id=fresh(retro["id"], Retrospective), room_id=room.id,
+            author=None if retro.get("author") is None else str(retro["author"]),
+            answers=[str(answer) for answer in retro["answers"]],
+            created_at=_parse_when(retro["createdAt"])))
     db.session.flush()
     return room, notes

@@ -25,6 +25,8 @@ def populate(api):
     api.call("POST", f"/api/{busy}/reference-link",
              {"url": "http://127.0.0.1:9/nothing-here", "categoryId": category["id"]})
     api.call("PATCH", f"/api/pair-room/{busy}/pair-swap")
+    api.call("POST", "/api/retrospects", {"accessCode": busy, "author": "Ann",
+                                          "answers": ["one", "two", "three", "four", "five", "six"]})
     api.start(busy)
     done = api.create_room(60_000)
     api.call("PATCH", f"/api/pair-room/{done}/status", {"status": "COMPLETED"})
@@ -55,6 +57,8 @@ def test_list_show_stats_export_and_import_round_trip(start_server, database_url
     exported = json.loads(flask_cli(db, "rooms", "export", busy).stdout)
     assert [t["content"] for t in exported["todos"]] == ["clean up", "write the test", "make it pass"]
     assert exported["links"][0]["categoryId"] == exported["categories"][0]["id"]
+    assert exported["retrospectives"][0]["author"] == "Ann"
+    assert exported["retrospectives"][0]["answers"][5] == "six"
 
     other = database_url_for("admin-target")
     flask_cli(other, "db", "upgrade")
