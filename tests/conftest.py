@@ -1,25 +1,14 @@
-import os
-
 import pytest
 
 from browsing import browser  # noqa: F401 (one Chromium per session, for every browser test)
 from databases import drop_pg_schema, new_pg_schema, redis_env, require_postgres
 from support import Api, ServerProcess
 
-# TEST_DATABASE=postgres runs every server under test on PostgreSQL instead of SQLite;
-# TEST_REDIS=1 gives each of them REDIS_URL, so every event goes through Redis.
-TEST_DATABASE = os.environ.get("TEST_DATABASE", "sqlite")
-TEST_REDIS = os.environ.get("TEST_REDIS") == "1"
+from suite_env import FAST_ENV, TEST_DATABASE, TEST_REDIS
 
 
 def pytest_report_header(config):
     return f"servers under test: database={TEST_DATABASE}, redis={'on' if TEST_REDIS else 'off'}"
-
-FAST_ENV = {
-    "HEARTBEAT_SECONDS": "2",
-    "DISCONNECT_POLL_SECONDS": "0.5",
-    "EMPTY_ROOM_GRACE_SECONDS": "0",
-}
 
 
 @pytest.fixture(scope="session")

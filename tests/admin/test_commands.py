@@ -7,7 +7,7 @@ import time
 import pytest
 
 from admin_support import flask_cli, sql
-from conftest import TEST_DATABASE
+from suite_env import TEST_DATABASE
 from support import Api, stream
 
 LINKS = {"LINK_PREVIEW_ALLOW_PRIVATE": "true"}

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from admin_support import age, flask_cli, sql
-from conftest import TEST_DATABASE, TEST_REDIS
+from suite_env import TEST_DATABASE, TEST_REDIS
 from support import Api, stream
 
 OWNED = ("todo", "category", "reference_link", "timer", "retrospective")

@@ -18,7 +18,7 @@ import tempfile
 
 import pytest
 
-from conftest import FAST_ENV, TEST_DATABASE, TEST_REDIS
+from suite_env import FAST_ENV, TEST_DATABASE, TEST_REDIS
 from databases import missing, new_pg_schema, drop_pg_schema, redis_env, require_postgres
 from support import ROOT, Api, ServerProcess, stream
 
