@@ -22,13 +22,12 @@ import socket
 import ssl
 import threading
 import time
-from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
 
 from .addresses import is_public_address
-from .models import DESCRIPTION_MAX, TITLE_MAX, URL_MAX
+from .models import TITLE_MAX
+from .page_head import Preview, parse_preview
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +40,6 @@ __all__ = ["LinkPreviewer", "Preview", "PreviewRefused", "is_public_address", "p
 
 class PreviewRefused(Exception):
     """The URL may not or could not be fetched; the message says why."""
-
-
-@dataclass
-class Preview:
-    head_title: str = ""
-    open_graph_title: str = ""
-    description: str = ""
-    image: str = ""
 
 
 def untitled(url: str) -> Preview:
@@ -230,7 +221,8 @@ class LinkPreviewer:
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        host_header = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
+        name = _idna(parts.hostname)  # a non-ASCII name goes in the Host header as DNS knows it
+        host_header = name if parts.port is None else f"{name}:{parts.port}"
         if ":" in parts.hostname:
             host_header = host_header.replace(parts.hostname, f"[{parts.hostname}]", 1)
         try:
@@ -261,25 +253,10 @@ class LinkPreviewer:
             return bytes(body[: self.max_bytes]).decode("utf-8", errors="replace")
 
 
-def _meta(soup: BeautifulSoup, *keys: str) -> str:
-    for key in keys:
-        tag = soup.find("meta", attrs={"property": key}) or soup.find("meta", attrs={"name": key})
-        if tag and tag.get("content"):
-            return " ".join(tag["content"].split())
-    return ""
+def _idna(hostname: str) -> str:
+    try:
+        return hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        return hostname
 
 
-def parse_preview(html: str, base_url: str) -> Preview:
-    soup = BeautifulSoup(html, "html.parser")
-    title = " ".join(soup.title.get_text().split()) if soup.title else ""
-    image = _meta(soup, "og:image", "og:image:url", "twitter:image")
-    if image:
-        image = urljoin(base_url, image)
-        if urlsplit(image).scheme not in ("http", "https") or len(image) > URL_MAX:
-            image = ""
-    return Preview(
-        head_title=title[:TITLE_MAX],
-        open_graph_title=_meta(soup, "og:title", "twitter:title")[:TITLE_MAX],
-        description=_meta(soup, "og:description", "description", "twitter:description")[:DESCRIPTION_MAX],
-        image=image,
-    )

@@ -33,6 +33,9 @@ def _strip(value: str) -> str:
 
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.I)  # "host:8080/x" has no scheme
+# user@ (optional), then a bracketed IPv6 literal or a name without spaces, brackets or
+# percent signs, then an optional port: anything else is not a host a browser would open.
+_NETLOC = re.compile(r"^(?:[^@/\s]*@)?(\[[0-9a-f:.]+\]|[^\s\[\]/:@%]+)(?::\d{1,5})?$", re.I)
 
 
 def _http_url(value: str, max_length: int) -> str:
@@ -52,6 +55,11 @@ def _http_url(value: str, max_length: int) -> str:
             raise ValueError(f"is not a valid URL ({error})") from None
         if not parts.hostname:
             raise ValueError("is not a valid URL (no host)")
+        shape = _NETLOC.match(parts.netloc)
+        host = shape.group(1) if shape else ""
+        if not shape or any(c.isspace() for c in value) or parts.port == 0 or (
+                not host.startswith("[") and "" in host.rstrip(".").split(".")):
+            raise ValueError("is not a valid URL (its host)")
     return value
 
 
@@ -103,7 +111,10 @@ def parse_body(model: type[M]) -> M:
         raise BadRequest("A JSON body is required")
     if not request.is_json:
         raise ApiError(415, "Content-Type must be application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested thousands deep: not a body anyone means
+        data = None
     if data is None:
         raise BadRequest("The body is not valid JSON")
     if not isinstance(data, dict):
