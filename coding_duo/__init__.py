@@ -35,6 +35,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     if overrides:
         app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A row lock held by a stalled transaction (a process whose database link
+        # stalls) must not hold every other process's commands, and its bus listener,
+        # for as long as the stall lasts: waits are bounded (a 503, then a retry).
+        from sqlalchemy.engine import make_url
+        given = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options", "")
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"options": " ".join(filter(None, (
+            given if isinstance(given, str) else " ".join(given),
+            "-c lock_timeout=5000 -c idle_in_transaction_session_timeout=15000")))}
     app.json.sort_keys = False
 
     db.init_app(app)

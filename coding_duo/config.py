@@ -117,5 +117,6 @@ def from_environment(instance_path: str) -> dict:
         "MAX_TODOS_PER_ROOM": _int("MAX_TODOS_PER_ROOM", 500),
         "MAX_LINKS_PER_ROOM": _int("MAX_LINKS_PER_ROOM", 300),
         "MAX_CATEGORIES_PER_ROOM": _int("MAX_CATEGORIES_PER_ROOM", 50),
+        "MAX_RETROSPECTIVES_PER_ROOM": _int("MAX_RETROSPECTIVES_PER_ROOM", 50),
         "LIST_WRITE_LIMIT": os.environ.get("LIST_WRITE_LIMIT", "300 per minute"),
     }

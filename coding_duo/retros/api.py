@@ -1,12 +1,13 @@
 """The retrospective API, in coduo's terms and without accounts (holding the room's
 link is membership): POST /api/retrospects, GET and DELETE /api/retrospects/{code},
 and GET /api/member/retrospect/{code}/exists."""
-from flask import jsonify
+from flask import g, jsonify
 
 from ..rooms import access_code
 from ..rooms.service import load_room, readable_room
 from ..web.api import bp
 from ..web.errors import NotFound
+from ..web.limits import list_writes
 from ..web.validation import parse_body
 from .schemas import CreateRetrospect
 from .service import (add_retrospective, delete_retrospectives, has_retrospective,
@@ -14,6 +15,7 @@ from .service import (add_retrospective, delete_retrospectives, has_retrospectiv
 
 
 @bp.post("/retrospects")
+@list_writes
 def create_retrospect():
     body = parse_body(CreateRetrospect)
     room = load_room(body.accessCode)
@@ -28,11 +30,13 @@ def get_retrospect(code):
     room = readable_room(code)
     every = retrospectives_json(room)
     if not every:
+        g.room_exists = True  # "none yet" in a room the client knows: not a guess
         raise NotFound(f"The room {access_code.display(room.access_code)} has no retrospective yet")
     return jsonify(**every[-1], retrospects=every)
 
 
 @bp.delete("/retrospects/<code>")
+@list_writes
 def delete_retrospect(code):
     delete_retrospectives(load_room(code))
     return "", 204

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import delete, func, select
 
 from ..context import duo
 from ..extensions import db
 from ..rooms.models import PairRoom
 from ..rooms.service import ensure_writable
+from ..web.errors import Conflict
 from .models import Retrospective
 
 
@@ -50,6 +52,12 @@ def add_retrospective(room: PairRoom, answers: list[str], author: str | None) ->
     """A second answer set (another person, or the same one again) is added, never
     merged into or written over the first: nothing anyone wrote is lost."""
     with _changing(room):
+        cap = current_app.config["MAX_RETROSPECTIVES_PER_ROOM"]
+        held = db.session.scalar(select(func.count()).select_from(Retrospective)
+                                 .where(Retrospective.room_id == room.id))
+        if held >= cap:  # counted under the room's lock: racing posts cannot pass it
+            raise Conflict(f"This room already has {cap} retrospectives, the most a room can "
+                           "hold; delete them first")
         retro = Retrospective(room_id=room.id, answers=list(answers), author=author)
         db.session.add(retro)
     return retro

@@ -156,11 +156,23 @@ class Delivery:
         if seconds > 0:
             self.schedulers.every(VERSION_JOB, self.check_versions, seconds)
 
+    def _known_version(self, key: str) -> int:
+        """The newest version of the room that this process's screens were sent (rooms
+        with streams here), or that its memory holds (a room running here with none: a
+        read of the room refreshes memory but sends screens nothing)."""
+        delivered = self._delivered.get(key, -1)
+        if self.streams.count(key):
+            return delivered
+        return max(delivered, self.timestamps.version(key))
+
     @in_app_context
     def check_versions(self) -> int:
-        """Rooms with streams here whose database version is newer than what was
-        delivered here (a message lost on the bus) are resynced. Returns how many."""
-        keys = self.streams.keys()
+        """Rooms with streams here, or running in this process's memory, whose database
+        version is newer than what this process knows (a message lost on the bus) are
+        resynced. Returns how many. (A running timer here with no stream: a lost pause
+        would otherwise leave memory counting down, and a Start sent here would be
+        answered from it.)"""
+        keys = sorted(set(self.streams.keys()) | set(self.timestamps.running()))
         if not keys:
             return 0
         rows = db.session.execute(
@@ -168,14 +180,14 @@ class Delivery:
             .where(PairRoom.access_code.in_(keys))).all()
         db.session.rollback()
         behind = {code: version for code, version, deleted in rows
-                  if deleted is not None or version > self._delivered.get(code, -1)}
+                  if deleted is not None or version > self._known_version(code)}
         if not behind:
             return 0
         time.sleep(GAP_MS / 1000)  # a batch just committed may be on its way: give it time
         healed = 0
         for key, version in behind.items():
             with self.locks(key):
-                if self._delivered.get(key, -1) >= version and key in self._delivered:
+                if self._known_version(key) >= version:
                     continue
                 log.warning("room %s: behind the database (delivered %s, database %s): "
                             "resyncing", key, self._delivered.get(key), version)

@@ -82,7 +82,8 @@ class Sweep:
             .join(TimerRecord, TimerRecord.room_id == PairRoom.id)
             .where(PairRoom.deleted_at.is_(None),
                    (TimerRecord.status == TimerStatus.RUNNING.value)
-                   | PairRoom.access_code.in_(self.streams.keys() or [""]))).all()
+                   | PairRoom.access_code.in_(
+                       sorted(set(self.streams.keys()) | set(self.timestamps.running())) or [""]))).all()
         for room, record in rows:
             key = room.access_code
             with self.locks(key):

@@ -261,9 +261,25 @@ def test_screens_are_told_whole_seconds_while_the_server_keeps_milliseconds(serv
             assert again.named("room")[0].json()["timer"]["remainingTime"] == exact
         finally:
             again.close()
+        mark = len(screen.stream.events)  # only what comes after this start
         screen.start()  # resumes from the exact value
-        resumed = screen.stream.wait_for(lambda ev: [e for e in ev if e.event == "room"
+        resumed = screen.stream.wait_for(lambda ev: [e for e in ev[mark:] if e.event == "room"
                                                      and e.json()["timer"]["status"] == "RUNNING"])
         assert resumed[-1].json()["timer"]["remainingTime"] == exact
     finally:
         screen.close()
+
+
+def test_retrospectives_are_bounded_and_a_room_without_one_spends_no_guessing_budget(start_server):
+    server = start_server({"RATE_LIMITS_ENABLED": "true", "MAX_RETROSPECTIVES_PER_ROOM": "3",
+                           "UNKNOWN_CODE_LIMIT": "5 per minute"})
+    api = Api(server.url)
+    code = api.create_room()
+    for _ in range(8):  # "none yet" is a 404 about a room the client knows: not a guess
+        assert api.call("GET", f"/api/retrospects/{code}").status_code == 404
+    assert api.call("GET", f"/api/pair-room/{code}").status_code == 200
+    body = {"accessCode": code, "answers": ["a", "b", "c", "d", "e", "f"]}
+    assert [api.call("POST", "/api/retrospects", body).status_code for _ in range(4)] == [201, 201, 201, 409]
+    refused = api.call("POST", "/api/retrospects", body)
+    assert "the most a room can hold" in refused.json()["message"]
+    assert len(api.call("GET", f"/api/retrospects/{code}").json()["retrospects"]) == 3

@@ -130,3 +130,33 @@ def test_a_change_the_bus_never_carried_is_healed_by_the_version_check(pair_of_s
     finally:
         for screen in screens:
             screen.close()
+
+
+def test_a_process_with_no_stream_of_a_running_room_hears_a_lost_pause(pair_of_servers,
+                                                                        pg_schema_url):
+    """B started the room and has no stream of it; the pause made on A never reaches B
+    (written behind the bus's back). B's memory must not go on counting down, and a
+    Start sent to B must start the room again, not be answered from stale memory."""
+    import psycopg
+    a, b = pair_of_servers
+    api_a, api_b = Api(a.url), Api(b.url)
+    code = api_a.create_room(120_000)
+    watcher = stream(a.url, code)
+    try:
+        assert api_b.start(code).status_code == 204
+        watcher.wait_event("timer", "start")
+        room_id = api_a.room(code)["id"]
+        with psycopg.connect(pg_schema_url) as conn:  # a pause whose message was lost
+            conn.execute("UPDATE timer SET status = 'PAUSED', remaining_ms = 100000, "
+                         "ends_at_ms = NULL WHERE room_id = %s", (room_id,))
+            conn.execute("UPDATE pair_room SET version = version + 1 WHERE id = %s", (room_id,))
+        deadline = time.monotonic() + AFTER_LOSS
+        while time.monotonic() < deadline and api_b.timer(code)["remainingTime"] != 100_000:
+            time.sleep(0.2)
+        assert api_b.timer(code)["remainingTime"] == 100_000, "B still counts down the old run"
+        assert api_b.start(code).status_code == 204
+        with psycopg.connect(pg_schema_url) as conn:
+            status = conn.execute("SELECT status FROM timer WHERE room_id = %s", (room_id,)).fetchone()
+        assert status == ("RUNNING",), "a Start sent to B was answered from stale memory"
+    finally:
+        watcher.close()
