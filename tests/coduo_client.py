@@ -50,6 +50,14 @@ class CoduoScreen:
         self._thread.start()
         return self
 
+    def reconnect(self) -> None:
+        """What EventSource does when its stream ends: open it again (same page state)."""
+        self.stream.close()
+        self._thread.join(2)
+        self.stream = stream(self.base_url, self.code)
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
     def close(self) -> None:
         self._done = True
         if self.stream is not None:

@@ -65,6 +65,11 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         events: list[tuple[str, object]] = [("connect", "OK")]
         if timer.running:
             events.append(("timer", "running"))
+        elif follows_time_up(room, timer, now, self.swap_window_ms):
+            # A screen that missed the time-up (it was reconnecting, or its process lost
+            # the bus) still hears the turn end: coduo's client ends a turn only on "0".
+            # The swap each such screen then asks for is that time-up's (the window).
+            events.append(("remaining-time", "0"))
         events.append(("remaining-time", str(timer.reported(now))))
         events.append(("room", room_state(room, timer, now)))
         return events

@@ -283,3 +283,28 @@ def test_retrospectives_are_bounded_and_a_room_without_one_spends_no_guessing_bu
     refused = api.call("POST", "/api/retrospects", body)
     assert "the most a room can hold" in refused.json()["message"]
     assert len(api.call("GET", f"/api/retrospects/{code}").json()["retrospects"]) == 3
+
+
+def test_a_screen_that_missed_the_time_up_hears_it_on_reconnect(server):
+    """Reconnecting within the swap window after a time-up it missed, a coduo screen
+    still gets "0" (it ends turns on nothing else); its swap is the time-up's."""
+    api = Api(server.url)
+    code = api.create_room(2_000)
+    screen = CoduoScreen(server.url, code).open()
+    try:
+        screen.start()
+        screen.wait(lambda s: s.running)
+        time.sleep(1.0)
+        screen.stream.close()  # gone before the end of the turn
+        deadline = time.monotonic() + 5
+        while api.room(code)["driver"] == "Ann" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert api.room(code)["driver"] == "Bob", "the server decided the time-up"
+        assert screen.time_ups == 0
+        screen.reconnect()
+        screen.wait(lambda s: s.time_ups == 1 and not s.running)
+        assert screen.swaps == [204]
+        time.sleep(0.3)
+        assert (api.room(code)["driver"], screen.driver) == ("Bob", "Bob"), "one swap, not two"
+    finally:
+        screen.close()
