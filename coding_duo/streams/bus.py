@@ -158,17 +158,19 @@ class RedisBus:
             self._outbox.append(batch.to_json())
             self._outbox_ready.notify()
 
-    def publish_presence(self, key: str, screens: int, process: str) -> None:
-        """A room's screen count, for the other processes' browsers (not a Batch)."""
+    def publish_presence(self, key: str, screens: int, process: str, order: int) -> None:
+        """A room's screen count and its order, for the other processes' browsers."""
         with self._outbox_ready:
-            self._outbox.append(json.dumps({"presence": key, "screens": screens, "process": process}))
+            self._outbox.append(json.dumps({"presence": key, "screens": screens,
+                                            "process": process, "order": order}))
             self._outbox_ready.notify()
 
     def _dispatch(self, raw) -> None:
         data = json.loads(raw)
         if "presence" in data:
             if self.on_presence is not None:
-                self.on_presence(data["presence"], int(data["screens"]), data["process"])
+                self.on_presence(data["presence"], int(data["screens"]), data["process"],
+                                 data.get("order"))
             return
         self._on_batch(Batch.from_dict(data))
 

@@ -160,3 +160,40 @@ def test_a_process_with_no_stream_of_a_running_room_hears_a_lost_pause(pair_of_s
         assert status == ("RUNNING",), "a Start sent to B was answered from stale memory"
     finally:
         watcher.close()
+
+
+def test_screen_counts_end_right_when_streams_close_at_once_on_both_processes(pair_of_servers):
+    """Counts computed by two processes at the same moment reach each process in any
+    order: every screen must still end on the true count (found by review: 20 of 40
+    trials left a screen wrong, and one process could leave an older count of its own
+    in the hash)."""
+    import json
+    import threading
+    a, b = pair_of_servers
+    code = Api(a.url).create_room(60_000)
+    keep = [stream(a.url, code), stream(b.url, code)]
+    wrong = []
+    try:
+        for trial in range(12):
+            extra = [stream(a.url, code), stream(a.url, code), stream(b.url, code), stream(b.url, code)]
+            for client in extra:
+                client.wait_event("connect")
+            time.sleep(0.3)
+            barrier = threading.Barrier(len(extra))
+
+            def close(client):
+                barrier.wait()
+                client.close()
+            threads = [threading.Thread(target=close, args=(c,)) for c in extra]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            time.sleep(1.5)  # the closes noticed (DISCONNECT_POLL_SECONDS 0.5) and told
+            shown = [json.loads(s.named("presence")[-1].data)["screens"] for s in keep]
+            if shown != [2, 2]:
+                wrong.append((trial, shown))
+        assert not wrong, wrong
+    finally:
+        for client in keep:
+            client.close()
