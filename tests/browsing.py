@@ -31,8 +31,8 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def web(start_server):
-    return start_server()
+def web(start_module_server):
+    return start_module_server()
 
 
 class Person:

@@ -39,8 +39,8 @@ def pg_schema_url():
     drop_pg_schema(schema)
 
 
-@pytest.fixture(scope="session")
-def start_server(database_url_for):
+def _server_starter(database_url_for):
+    """``start(env, database_url)``: a server under test; the caller stops them all."""
     servers = []
 
     def start(env: dict | None = None, database_url: str | None = None, **kwargs) -> ServerProcess:
@@ -48,14 +48,31 @@ def start_server(database_url_for):
         server = ServerProcess(database_url or database_url_for(), {**base, **(env or {})}, **kwargs)
         servers.append(server)
         return server.start()
+    return start, servers
+
+
+# Servers live as long as what started them (a test, or a module's fixture), not the
+# whole session: each holds pooled PostgreSQL connections, and a session's worth of
+# them exhausted the server's max_connections (100) in round 2.
+@pytest.fixture
+def start_server(database_url_for):
+    start, servers = _server_starter(database_url_for)
     yield start
     for server in servers:
         server.stop()
 
 
 @pytest.fixture(scope="module")
-def server(start_server):
-    return start_server()
+def start_module_server(database_url_for):
+    start, servers = _server_starter(database_url_for)
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(start_module_server):
+    return start_module_server()
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ DEFAULTS = {"RATE_LIMITS_ENABLED": None, "MAX_STREAMS_PER_CLIENT": None, "MAX_ST
 
 
 @pytest.fixture(scope="module")
-def app_server(start_server):
-    return start_server(DEFAULTS)
+def app_server(start_module_server):
+    return start_module_server(DEFAULTS)
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ GRACE = 1.5
 
 
 @pytest.fixture(scope="module")
-def graced(start_server):
-    return start_server({"EMPTY_ROOM_GRACE_SECONDS": str(GRACE)})
+def graced(start_module_server):
+    return start_module_server({"EMPTY_ROOM_GRACE_SECONDS": str(GRACE)})
 
 
 def test_a_room_nobody_ever_joined_pauses_after_the_grace(graced):

@@ -139,9 +139,9 @@ def fill(server, code, todos=0, links=0, categories=0, url_length=2048):
 
 
 @pytest.fixture(scope="module")
-def full_room(start_server):
+def full_room(start_module_server):
     """A room holding the default maximum of everything, each at its longest."""
-    server = start_server({"MAX_STREAMS_PER_CLIENT": "1000"})
+    server = start_module_server({"MAX_STREAMS_PER_CLIENT": "1000"})
     api = Api(server.url)
     code = api.create_room()
     fill(server, code, todos=499, links=299, categories=49)

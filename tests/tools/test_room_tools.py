@@ -18,8 +18,8 @@ def pages():
 
 
 @pytest.fixture(scope="module")
-def tools_server(start_server):
-    return start_server({"LINK_PREVIEW_ALLOW_PRIVATE": "true"})
+def tools_server(start_module_server):
+    return start_module_server({"LINK_PREVIEW_ALLOW_PRIVATE": "true"})
 
 
 @pytest.fixture

@@ -245,8 +245,8 @@ def test_valid_but_unusual_input_is_kept_verbatim(server, api):
 # ----- limits -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def limited(start_server):
-    return start_server({"RATE_LIMITS_ENABLED": "true", "ROOM_CREATE_LIMIT": "5 per minute",
+def limited(start_module_server):
+    return start_module_server({"RATE_LIMITS_ENABLED": "true", "ROOM_CREATE_LIMIT": "5 per minute",
                          "CODE_LOOKUP_LIMIT": "8 per minute", "UNKNOWN_CODE_LIMIT": "10 per minute",
                          "MAX_STREAMS_PER_CLIENT": "3"})
 
