@@ -54,20 +54,16 @@ def _server_starter(database_url_for):
 # Servers live as long as what started them (a test, or a module's fixture), not the
 # whole session: each holds pooled PostgreSQL connections, and a session's worth of
 # them exhausted the server's max_connections (100) in round 2.
-@pytest.fixture
-def start_server(database_url_for):
+def _servers_for_a_while(database_url_for):
     start, servers = _server_starter(database_url_for)
     yield start
     for server in servers:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def start_module_server(database_url_for):
-    start, servers = _server_starter(database_url_for)
-    yield start
-    for server in servers:
-        server.stop()
+start_server = pytest.fixture(_servers_for_a_while, name="start_server")  # until the test ends
+start_module_server = pytest.fixture(_servers_for_a_while, scope="module",
+                                     name="start_module_server")  # until the module ends
 
 
 @pytest.fixture(scope="module")
