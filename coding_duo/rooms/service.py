@@ -100,9 +100,10 @@ def pair_json(room: PairRoom) -> dict:
 def follows_time_up(room: PairRoom, timer: Timer, now: int, window_ms: int) -> bool:
     """Is a swap asked for now the one the last time-up already made? Yes within
     ``window_ms`` of a server-decided time-up while the next turn has not begun
-    (the timer is as the time-up left it): every coduo screen asks for a swap when
-    it hears ``"0"``, and the server swapped once already."""
-    return (room.last_time_up_at_ms is not None and timer.status is TimerStatus.IDLE
+    (a start clears the marker; a new turn length set meanwhile does not): every
+    coduo screen asks for a swap when it hears ``"0"``, and the server swapped once
+    already."""
+    return (room.last_time_up_at_ms is not None and not timer.running
             and now - room.last_time_up_at_ms < window_ms)
 
 

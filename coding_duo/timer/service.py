@@ -84,6 +84,7 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         def decide(change, timer, now):
             ensure_writable(change.room)
             if timer.start(now):
+                change.room.last_time_up_at_ms = None  # the next turn has begun
                 change.emit("timer", "start")
         return self._transition(room.access_code, decide)
 

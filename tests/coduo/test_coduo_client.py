@@ -217,6 +217,27 @@ def test_a_person_swapping_or_a_running_turn_is_never_swallowed(server, api):
         client.close()
 
 
+def test_a_new_turn_length_set_after_a_time_up_does_not_make_late_swaps_count(server, api):
+    """Between a time-up and the coduo screens' late swaps, someone sets a new turn
+    length (the timer is then paused at a fresh length, not as the time-up left it):
+    the swaps are still that time-up's. Only a start begins the next turn."""
+    code = api.create_room(1_000)
+    client = stream(server.url, code)
+    try:
+        time_up(api, client, code, 1)  # Bob drives
+        edited = api.call("PATCH", f"/api/{code}/timer", {"duration": 60_000, "remainingTime": 30_000})
+        assert edited.status_code == 204 and api.timer(code)["remainingTime"] == 30_000
+        with ThreadPoolExecutor(4) as pool:
+            assert list(pool.map(lambda _: swap(api, code).status_code, range(4))) == [204] * 4
+        assert api.room(code)["driver"] == "Bob"
+        assert api.start(code).status_code == 204
+        api.stop(code)
+        assert swap(api, code).status_code == 204  # after a start: a person's swap
+        assert api.room(code)["driver"] == "Ann"
+    finally:
+        client.close()
+
+
 def test_a_swap_after_the_window_swaps(start_server):
     server = start_server({"TIME_UP_SWAP_WINDOW_SECONDS": "1.5"})
     api = Api(server.url)
