@@ -18,6 +18,16 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+def readme_shot(name: str) -> str:
+    """Where a screenshot that README shows is saved: docs/ when asked for
+    (``UPDATE_DOCS_SCREENSHOTS=1``), else beside the other test screenshots, so
+    that a test run leaves the checkout as it found it."""
+    folder = (os.path.join(ROOT, "docs") if os.environ.get("UPDATE_DOCS_SCREENSHOTS") == "1"
+              else SHOTS)
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, name)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

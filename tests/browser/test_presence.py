@@ -8,7 +8,8 @@ import os
 import pytest
 
 from databases import redis_env
-from support import ROOT, Api
+from browsing import readme_shot
+from support import Api
 
 TEST_REDIS = os.environ.get("TEST_REDIS") == "1"
 
@@ -28,8 +29,7 @@ def test_presence_appears_and_disappears_across_two_screens(people, web):
         assert person.text("#presence") == "2 screens"
     a.page.wait_for_selector("#notice:has-text('Someone joined.')", timeout=1000)
     assert b.text("#notice") == ""  # B was not told about itself
-    os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
-    a.page.screenshot(path=os.path.join(ROOT, "docs", "room-presence.png"))
+    a.page.screenshot(path=readme_shot("room-presence.png"))
 
     b.page.click("#swap")
     a.page.wait_for_function("() => document.getElementById('next').textContent === 'Ada'", timeout=1500)

@@ -3,10 +3,10 @@
 and the turn's progress bar, all with the strict CSP (no violation reported)."""
 from __future__ import annotations
 
-import os
 import time
 
-from support import ROOT, Api
+from browsing import readme_shot
+from support import Api
 
 VIOLATIONS = ("window.cspViolations = [];"
               "document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective));")
@@ -50,8 +50,7 @@ def test_time_up_holds_00_00_and_says_so_in_the_title_until_the_next_start(peopl
         assert person.page.evaluate("document.getElementById('progress').value") == 1000
         assert int(person.page.get_attribute("#room", "data-chimes")) >= 1
 
-    os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
-    a.page.screenshot(path=os.path.join(ROOT, "docs", "room-time-up.png"))
+    a.page.screenshot(path=readme_shot("room-time-up.png"))
 
     b.page.click("#toggle")  # the next turn: the countdown is back, and nobody is asked again
     for person in (a, b):
