@@ -97,7 +97,10 @@ def test_list_show_stats_export_and_import_round_trip(start_server, database_url
 @pytest.mark.timeout(300)
 def test_bad_arguments_get_one_clear_line(database_url_for, tmp_path):
     db = database_url_for("admin-bad")
-    flask_cli(db, "db", "upgrade")
+    flask_cli(db, "db", "upgrade", real=True)  # once as an operator types it
+    real = flask_cli(db, "rooms", "show", "ZZZZZ-ZZZZZ", check=False, real=True)
+    assert real.returncode == 1 and real.stderr.strip().count("\n") == 0, real.stderr
+    assert "no room has the access code" in real.stderr
     for args, words in ((["rooms", "show", "ZZZZZ-ZZZZZ"], "no room has the access code"),
                         (["rooms", "purge", "--idle-days", "0"], "--idle-days"),
                         (["rooms", "purge"], "--idle-days")):
