@@ -11,6 +11,18 @@ def pytest_report_header(config):
     return f"servers under test: database={TEST_DATABASE}, redis={'on' if TEST_REDIS else 'off'}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.once``: what a test checks does not depend on the database or
+    the bus (the page's keyboard and layout, the proxy in front, the benchmark's own
+    servers, the code's shape), so round 2 (PostgreSQL + Redis) does not run it again."""
+    if TEST_DATABASE == "sqlite" and not TEST_REDIS:
+        return
+    skip = pytest.mark.skip(reason="independent of the database and the bus: round 1 runs it")
+    for item in items:
+        if item.get_closest_marker("once"):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def database_url_for(tmp_path_factory):
     """A fresh, empty database for each server under test."""

@@ -5,8 +5,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from databases import pg_unavailable_reason, redis_unavailable_reason
 from support import ROOT
+
+pytestmark = pytest.mark.once  # see tests/conftest.py
 
 
 def test_bench_smoke(tmp_path):

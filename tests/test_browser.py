@@ -6,6 +6,8 @@ import os
 import re
 import time
 
+import pytest
+
 from support import Api, ServerProcess
 
 from browsing import DESKTOP, PHONE, SHOTS, people, web  # noqa: F401 (fixtures; `browser` is in conftest)
@@ -138,6 +140,7 @@ def test_both_pages_reconnect_by_themselves_after_a_server_restart(people, datab
         server.stop()
 
 
+@pytest.mark.once  # see tests/conftest.py
 def test_screenshots_of_home_and_a_room_mid_turn(people, web):
     os.makedirs(SHOTS, exist_ok=True)
     api = Api(web.url)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 import os
 
+import pytest
+
 from support import ROOT
+
+pytestmark = pytest.mark.once  # see tests/conftest.py
 
 PACKAGE = "coding_duo"
 MAX_LINES = 300

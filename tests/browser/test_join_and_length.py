@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from support import Api
+
+pytestmark = pytest.mark.once  # see tests/conftest.py
 
 
 def test_join_with_a_pasted_invite_link_and_errors_under_the_field(people, web):

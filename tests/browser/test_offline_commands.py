@@ -3,7 +3,11 @@ a Retry; when the connection is back the error goes, and the retried command
 gets through (both screens see it) and says so."""
 from __future__ import annotations
 
+import pytest
+
 from support import Api, ServerProcess
+
+pytestmark = pytest.mark.once  # see tests/conftest.py
 
 
 def test_pause_while_the_server_is_stopped_then_retry(people, database_url_for):

@@ -2,7 +2,11 @@
 clicked included, but not while typing; ? shows the list of shortcuts."""
 from __future__ import annotations
 
+import pytest
+
 from support import Api
+
+pytestmark = pytest.mark.once  # see tests/conftest.py
 
 BUTTONS = ["#toggle", "#swap", "#sound", "#copy-code", "#help-open", "#set-duration"]
 

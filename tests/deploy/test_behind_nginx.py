@@ -19,6 +19,8 @@ import urllib3
 from nginx_proxy import Nginx
 from support import ROOT, Api, SSEClient, request_log_lines, stream
 
+pytestmark = pytest.mark.once  # see tests/conftest.py
+
 # Rate limits and the per-client cap as shipped (tests/support.py turns them off).
 DEFAULTS = {"RATE_LIMITS_ENABLED": None, "MAX_STREAMS_PER_CLIENT": None, "MAX_STREAMS": None,
             "TRUSTED_PROXIES": None}
