@@ -68,6 +68,7 @@ class Duo:
         """Stop ticking and end every stream (browsers reconnect by themselves)."""
         self.stopping = True
         self.bus.stop()
+        self.screens.stop()
         self.previews.shutdown()
         self.schedulers.shutdown()
         self.streams.close_all()

@@ -1,14 +1,26 @@
 """Who is in the room: how many screens have its stream open, pushed to the room
 as a ``presence`` event ``{"screens": N}`` whenever a stream opens or closes.
 
-One process (no Redis): the count is this process's ``EventStreamsRegistry``.
+One process (no Redis): the count is this process's ``EventStreamsRegistry``,
+shown at once.
+
 Several processes: each process writes its own count for the room into a Redis
 hash (``<namespace>:screens:<room key>``, one field per process, expiring an hour
 after the last change), the total is the sum of the fields, and the process that
 saw the change says so on the bus so every process pushes the total to its own
-browsers. A process that dies without closing its streams leaves its count in the
-hash until that room's next change from the same process or the hash expires:
-the number is for people ("2 screens"), nothing is decided by it.
+browsers. The write is made by one worker thread per process, never by the
+request that opened or closed a stream: a Redis refusing writes (a failover's
+``CLIENT PAUSE WRITE``) or gone must not hold a stream's opening or closing. The
+worker takes the rooms in the order they changed, reads each room's count when it
+writes it (so one process writes its counts in the order it took them), and
+retries a room whose write failed until Redis takes it (meanwhile the room's
+screens here are shown this process's count plus the others' last known). Each
+count carries the order Redis gave it (an ``INCR`` in the same ``MULTI``) and
+screens show only newer ones, so counts computed by several processes at once,
+reaching each process in any order, end on the newest.
+
+A process that dies without closing its streams leaves its count in the hash until
+the hash expires: the number is for people ("2 screens"), nothing is decided by it.
 """
 from __future__ import annotations
 
@@ -21,6 +33,7 @@ log = logging.getLogger(__name__)
 
 EVENT = "presence"
 HASH_TTL_SECONDS = 3600
+RETRY_MAX_SECONDS = 2.0
 
 
 def presence_data(screens: int) -> str:
@@ -34,29 +47,72 @@ class Screens:
         self.namespace = namespace
         self.process = uuid.uuid4().hex
         self._lock = threading.Lock()  # what this process's screens were shown
-        # A process writes its count into the hash in the order it took them: two
-        # streams closing at once must not leave the older count standing.
-        self._count_lock = threading.Lock()
         # room key -> the newest count's order shown here: counts computed by several
         # processes at once reach each process in any order, and an older total must
         # not overwrite a newer one. Kept only for rooms with streams here.
         self._seen: dict[str, int] = {}
+        # Rooms whose count must be written, oldest change first (a dict as an ordered set).
+        self._dirty: dict[str, None] = {}
+        self._wake = threading.Condition()
+        self._stop = threading.Event()
+        self._worker: threading.Thread | None = None
+        # room key -> the other processes' screens at this process's last write
+        # (for the count shown while Redis refuses); rooms with streams here only.
+        self._others: dict[str, int] = {}
+        self.writes_failed = 0
         if self.bus is not None:
             self.bus.on_presence = self._remote
 
     def changed(self, key: str) -> None:
-        """A stream of the room opened or closed here: tell the room."""
-        with self._count_lock:
-            local = self.streams.count(key)
-            total, order = self._total(key, local)
-        self._show(key, total, order)
-        if self.bus is not None and order is not None:
-            self.bus.publish_presence(key, total, self.process, order)
+        """A stream of the room opened or closed here: tell the room (never waits
+        for Redis)."""
+        if self.bus is None:
+            self._show(key, self.streams.count(key), None)
+            return
+        with self._wake:
+            if self._worker is None and not self._stop.is_set():
+                self._worker = threading.Thread(target=self._work, name="coding-duo-presence",
+                                                daemon=True)
+                self._worker.start()
+            self._dirty[key] = None
+            self._wake.notify()
 
-    def _total(self, key: str, local: int) -> tuple[int, int | None]:
-        """(screens in the room, the order Redis gave this count; None: no order)."""
-        if self.bus is None or not self.bus.connected:
-            return local, None
+    def pending(self) -> int:
+        """Rooms whose count is waiting to be written (tests, metrics)."""
+        with self._wake:
+            return len(self._dirty)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._wake:
+            self._wake.notify_all()
+
+    def _work(self) -> None:
+        delay = 0.05
+        while not self._stop.is_set():
+            with self._wake:
+                self._wake.wait_for(lambda: self._dirty or self._stop.is_set(), 1.0)
+                if not self._dirty:
+                    continue
+                key = next(iter(self._dirty))
+                del self._dirty[key]
+            try:
+                written = self._write(key)
+            except Exception:  # noqa: BLE001 - one bad room must not stop the worker
+                log.exception("could not count the screens of room %s", key)
+                written = True
+            if written:
+                delay = 0.05
+                continue
+            with self._wake:
+                self._dirty.setdefault(key, None)  # retried when Redis takes writes again
+            self._stop.wait(delay)
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+
+    def _write(self, key: str) -> bool:
+        """Write this process's count of the room, and show and publish the total with
+        the order Redis gave it. False: Redis did not take it (retry later)."""
+        local = self.streams.count(key)
         name = f"{self.namespace}:screens:{key}"
         try:
             with self.bus.client.pipeline(transaction=True) as pipe:  # MULTI: count and order agree
@@ -67,12 +123,24 @@ class Screens:
                 pipe.incr(name + ":order")
                 pipe.expire(name, HASH_TTL_SECONDS)
                 pipe.expire(name + ":order", HASH_TTL_SECONDS)
-                pipe.hvals(name)
+                pipe.hgetall(name)
                 results = pipe.execute()
         except self.bus._redis_module.RedisError as error:
+            self.writes_failed += 1
             self.bus.presence.failed(error)
-            return local, None
-        return max(local, sum(int(v) for v in results[-1])), int(results[1])
+            self._show(key, local + self._others.get(key, 0), None)  # the best guess meanwhile
+            return False
+        self.bus.presence.ok()
+        fields = {_text(k): int(v) for k, v in results[-1].items()}
+        others = sum(v for k, v in fields.items() if k != self.process)
+        if local:
+            self._others[key] = others
+        else:
+            self._others.pop(key, None)
+        order = int(results[1])
+        self._show(key, local + others, order)
+        self.bus.publish_presence(key, local + others, self.process, order)
+        return True
 
     def _show(self, key: str, total: int, order: int | None) -> None:
         """Push the count to this process's screens of the room, unless a newer one
@@ -92,3 +160,7 @@ class Screens:
     def _remote(self, key: str, total: int, process: str, order: int | None = None) -> None:
         if process != self.process:
             self._show(key, total, order)
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,89 @@
+"""Screen counts while Redis refuses writes (``CLIENT PAUSE ... WRITE``, what a
+failover does): opening and closing a stream never waits for Redis (the count is
+written by a worker thread), and once Redis takes writes again every screen of
+the room, on every process, ends on the true count. Round 2 only."""
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+
+import pytest
+
+from support import Api, ServerProcess, stream
+
+OPEN_CLOSE_BOUND = 0.2  # seconds: a stream's first byte, and its thread freed after a close
+AFTER_PAUSE = 3.0  # seconds after the pause ends for every count to be right
+
+pytestmark = pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE") == "postgres" and os.environ.get("TEST_REDIS") == "1"),
+    reason="round 2 only (PostgreSQL + Redis)")
+
+
+@pytest.fixture
+def quick_pair(pg_schema_url, redis_server):
+    env = {"REDIS_URL": redis_server.url, "REDIS_NAMESPACE": "duo-" + uuid.uuid4().hex[:8],
+           "HEARTBEAT_SECONDS": "2", "DISCONNECT_POLL_SECONDS": "0.02",
+           "EMPTY_ROOM_GRACE_SECONDS": "0"}
+    a = ServerProcess(pg_schema_url, env).start()
+    b = ServerProcess(pg_schema_url, env).start()
+    yield a, b
+    a.stop(), b.stop()
+
+
+def first_byte_seconds(url, code):
+    started = time.monotonic()
+    client = stream(url, code)
+    client.wait_event("room", timeout=10)
+    return client, time.monotonic() - started
+
+
+def thread_freed_seconds(server, client, busy_before):
+    """Close the stream; how long until its waitress thread is free again."""
+    api = Api(server.url)
+    started = time.monotonic()
+    client.close()
+    while api.metrics()["coding_duo_server_threads_busy"] > busy_before:
+        if time.monotonic() - started > 10:
+            break
+        time.sleep(0.01)
+    return time.monotonic() - started
+
+
+def shown_count(client):
+    counts = client.named("presence")
+    return json.loads(counts[-1].data)["screens"] if counts else None
+
+
+def test_streams_open_and_close_at_once_while_redis_refuses_writes(quick_pair, redis_server):
+    a, b = quick_pair
+    code = Api(a.url).create_room(60_000)
+    keep = [stream(a.url, code), stream(a.url, code), stream(b.url, code)]
+    for client in keep:
+        client.wait_event("presence", '{"screens":3}', timeout=10)
+    opened, closed, extra = [], [], []
+    try:
+        redis_server.pause_writes(3000)
+        paused_until = time.monotonic() + 3.0
+        for server in (a, b, a, b):
+            client, seconds = first_byte_seconds(server.url, code)
+            opened.append(round(seconds, 3))
+            extra.append((server, client))
+        for server, client in extra[:2]:
+            busy = Api(server.url).metrics()["coding_duo_server_threads_busy"] - 1
+            closed.append(round(thread_freed_seconds(server, client, busy), 3))
+        print(f"under CLIENT PAUSE WRITE: open {opened} s, close {closed} s")
+        assert max(opened) < OPEN_CLOSE_BOUND, opened
+        assert max(closed) < OPEN_CLOSE_BOUND, closed
+        assert time.monotonic() < paused_until, "the measurements outlasted the pause"
+        time.sleep(max(0.0, paused_until - time.monotonic()))
+        screens = keep + [client for _, client in extra[2:]]
+        deadline = time.monotonic() + AFTER_PAUSE
+        while time.monotonic() < deadline and any(shown_count(s) != 5 for s in screens):
+            time.sleep(0.05)
+        print(f"counts right {AFTER_PAUSE - (deadline - time.monotonic()):.2f} s after the pause")
+        assert [shown_count(s) for s in screens] == [5] * 5
+    finally:
+        for client in keep + [client for _, client in extra]:
+            client.close()
