@@ -46,6 +46,9 @@ def from_environment(instance_path: str) -> dict:
         # Each process compares the room versions it delivered (rooms with streams here)
         # with the database this often, and resyncs those behind (a message lost on the bus).
         "VERSION_CHECK_SECONDS": _float("VERSION_CHECK_SECONDS", 3),
+        # Changes waiting for Redis (an outage) are kept up to this many bytes; beyond,
+        # the oldest are dropped (counted, logged; the version check heals their rooms).
+        "BUS_OUTBOX_BYTES": _int("BUS_OUTBOX_BYTES", 16 * 1024 * 1024),
         "PORT": _int("PORT", 8000),
         "HOST": os.environ.get("HOST", "0.0.0.0"),
         # Streams: a comment line when nothing else was sent for this long (proxies cut

@@ -24,10 +24,10 @@ import json
 import logging
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 
 from ..timer.domain import Timer, TimerStatus
+from .outbox import OUTBOX_BYTES, Outbox
 from .presence import LocalPresence, RedisPresence
 
 log = logging.getLogger(__name__)
@@ -97,9 +97,6 @@ class Outage:
             log.warning("Redis is back for %s", self.what)
 
 
-OUTBOX_SIZE = 10_000  # batches waiting to be published; beyond, the oldest go (resync heals)
-
-
 class RedisBus:
     """Publishing goes through an outbox and a sender thread: a command never waits
     for Redis, and a batch that could not be published is retried (with backoff)
@@ -107,7 +104,8 @@ class RedisBus:
 
     shared = True
 
-    def __init__(self, url: str, namespace: str, ssl_cert_reqs: str | None = None):
+    def __init__(self, url: str, namespace: str, ssl_cert_reqs: str | None = None,
+                 outbox_bytes: int = OUTBOX_BYTES):
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry
@@ -126,7 +124,7 @@ class RedisBus:
         self.publishing = Outage("publishing")
         self.presence = Outage("presence")
         self._stop = threading.Event()
-        self._outbox: deque[str] = deque(maxlen=OUTBOX_SIZE)
+        self.outbox = Outbox(outbox_bytes)
         self._outbox_ready = threading.Condition()
         self._threads: list[threading.Thread] = []
         self.on_presence = None  # set by streams.screens.Screens: (key, screens, process)
@@ -155,13 +153,13 @@ class RedisBus:
     def publish(self, batch: Batch) -> None:
         """Queue the batch for the sender thread (never blocks)."""
         with self._outbox_ready:
-            self._outbox.append(batch.to_json())
+            self.outbox.append(batch.to_json())
             self._outbox_ready.notify()
 
     def publish_presence(self, key: str, screens: int, process: str, order: int) -> None:
         """A room's screen count and its order, for the other processes' browsers."""
         with self._outbox_ready:
-            self._outbox.append(json.dumps({"presence": key, "screens": screens,
+            self.outbox.append(json.dumps({"presence": key, "screens": screens,
                                             "process": process, "order": order}))
             self._outbox_ready.notify()
 
@@ -178,12 +176,12 @@ class RedisBus:
         delay = 0.05
         while True:
             with self._outbox_ready:
-                self._outbox_ready.wait_for(lambda: self._outbox or self._stop.is_set(), 1.0)
-                if not self._outbox:
+                self._outbox_ready.wait_for(lambda: self.outbox or self._stop.is_set(), 1.0)
+                if not self.outbox:
                     if self._stop.is_set():
                         return
                     continue
-                message = self._outbox[0]
+                message = self.outbox.first()
             try:
                 self.client.publish(self.channel, message)
             except self._redis_module.RedisError as error:
@@ -196,8 +194,8 @@ class RedisBus:
             delay = 0.05
             self.publishing.ok()
             with self._outbox_ready:
-                if self._outbox and self._outbox[0] is message:
-                    self._outbox.popleft()
+                self.outbox.sent(message)
+                self.outbox.report()
 
     def _listen(self) -> None:
         delay = 0.2
@@ -252,5 +250,5 @@ def make_bus(config, streams):
     if cert_reqs not in (None, "none", "optional", "required"):
         raise ValueError(f"REDIS_SSL_CERT_REQS must be none, optional or required, "
                          f"not {cert_reqs!r}")
-    bus = RedisBus(url, namespace, cert_reqs)
+    bus = RedisBus(url, namespace, cert_reqs, config.get("BUS_OUTBOX_BYTES", OUTBOX_BYTES))
     return bus, RedisPresence(bus, namespace)

@@ -66,6 +66,15 @@ class DuoCollector:
                                     value=len(dispatcher.threads))
         yield CounterMetricFamily("coding_duo_ticks_sent", "remaining-time ticks broadcast",
                                   value=d.timers.ticks_sent)
+        outbox = getattr(d.bus, "outbox", None)
+        if outbox is not None:
+            yield GaugeMetricFamily("coding_duo_bus_outbox_bytes",
+                                    "Bytes of changes waiting for Redis", value=outbox.bytes)
+            yield CounterMetricFamily("coding_duo_bus_outbox_dropped_batches",
+                                      "Unsent changes dropped (outbox over BUS_OUTBOX_BYTES)",
+                                      value=outbox.dropped_batches)
+            yield CounterMetricFamily("coding_duo_bus_outbox_dropped_bytes",
+                                      "Bytes of unsent changes dropped", value=outbox.dropped_bytes)
         yield CounterMetricFamily("coding_duo_clients_dropped",
                                   "Stream clients dropped because their queue was full",
                                   value=d.streams.dropped_total)
