@@ -48,6 +48,12 @@ def from_environment(instance_path: str) -> dict:
         "VERSION_CHECK_SECONDS": _float("VERSION_CHECK_SECONDS", 3),
         # Changes waiting for Redis (an outage) are kept up to this many bytes; beyond,
         # the oldest are dropped (counted, logged; the version check heals their rooms).
+        # PostgreSQL: this process's clock is compared with the database's at start and
+        # every CLOCK_SKEW_CHECK_SECONDS; a WARNING when they differ by more than
+        # CLOCK_SKEW_WARN_MS (turns are timed from wall-clock deadlines).
+        "CLOCK_SKEW_WARN_MS": _float("CLOCK_SKEW_WARN_MS", 250),
+        "CLOCK_SKEW_CHECK_SECONDS": _float("CLOCK_SKEW_CHECK_SECONDS", 60),
+        "CLOCK_SKEW_TEST_OFFSET_MS": _float("CLOCK_SKEW_TEST_OFFSET_MS", 0),  # tests only
         "BUS_OUTBOX_BYTES": _int("BUS_OUTBOX_BYTES", 16 * 1024 * 1024),
         "PORT": _int("PORT", 8000),
         "HOST": os.environ.get("HOST", "0.0.0.0"),

@@ -13,6 +13,7 @@ from .streams.bus import make_bus
 from .streams.cap import StreamCap
 from .streams.registry import EventStreamsRegistry
 from .streams.screens import Screens
+from .timer.clock_skew import ClockSkew
 from .timer.registries import SchedulerRegistry, TimestampRegistry
 from .timer.service import SchedulerService
 from .tools.preview_jobs import PreviewJobs
@@ -21,6 +22,7 @@ from .tools.previews import LinkPreviewer
 log = logging.getLogger(__name__)
 
 RETENTION_JOB = "~retention"
+CLOCK_SKEW_JOB = "~clock-skew"
 
 
 class Duo:
@@ -40,6 +42,7 @@ class Duo:
             self.previewer, workers=config["LINK_PREVIEW_WORKERS"],
             queue=config["LINK_PREVIEW_QUEUE"], per_room=config["LINK_PREVIEWS_PER_ROOM"],
             per_client=config["LINK_PREVIEWS_PER_CLIENT"])
+        self.clock_skew = ClockSkew(config["CLOCK_SKEW_WARN_MS"], config["CLOCK_SKEW_TEST_OFFSET_MS"])
         self.stopping = False
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.bus, self.presence = make_bus(config, self.streams)
@@ -60,6 +63,9 @@ class Duo:
         if config["ROOM_RETENTION_DAYS"] is not None or config["COMPLETED_ROOM_RETENTION_DAYS"] is not None:
             self.schedulers.every(RETENTION_JOB, functools.partial(scheduled_pass, self.app, self),
                                   config["RETENTION_CHECK_SECONDS"])
+        self.clock_skew.check(self.app)
+        self.schedulers.every(CLOCK_SKEW_JOB, functools.partial(self.clock_skew.check, self.app),
+                              config["CLOCK_SKEW_CHECK_SECONDS"])
         self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self.timers.heal)
         log.info("scheduler started; %d running timer(s) resumed; events via %s", recovered,
                  type(self.bus).__name__)

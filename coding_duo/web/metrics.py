@@ -66,6 +66,13 @@ class DuoCollector:
                                     value=len(dispatcher.threads))
         yield CounterMetricFamily("coding_duo_ticks_sent", "remaining-time ticks broadcast",
                                   value=d.timers.ticks_sent)
+        skew = d.clock_skew
+        if skew.offset_ms is not None:
+            yield GaugeMetricFamily("coding_duo_clock_offset_ms",
+                                    "The database's clock minus this process's (last measured)",
+                                    value=skew.offset_ms)
+            yield GaugeMetricFamily("coding_duo_clock_offset_error_ms",
+                                    "Half the round trip of that measurement", value=skew.error_ms)
         outbox = getattr(d.bus, "outbox", None)
         if outbox is not None:
             yield GaugeMetricFamily("coding_duo_bus_outbox_bytes",
