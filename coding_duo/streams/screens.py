@@ -19,14 +19,23 @@ count carries the order Redis gave it (an ``INCR`` in the same ``MULTI``) and
 screens show only newer ones, so counts computed by several processes at once,
 reaching each process in any order, end on the newest.
 
-A process that dies without closing its streams leaves its count in the hash until
-the hash expires: the number is for people ("2 screens"), nothing is decided by it.
+A process that dies without closing its streams leaves its count in the hash, so
+only the counts of live processes are summed: each worker writes a heartbeat into
+``<namespace>:screens:alive`` (a sorted set, process -> epoch ms) every second,
+a process silent for ``DEAD_MS`` is left out of every total, and when the set of
+live processes changes (one died, stopped, or came back after an outage) every
+process recounts the rooms it has streams for. So after a SIGKILL the counts are
+right within about ``DEAD_MS`` + 1 s (bench/chaos.py checks it after each fault).
+The heartbeats compare the processes' wall clocks: skew well under ``DEAD_MS`` is
+assumed (and watched: ``timer.clock_skew``). The number is for people ("2
+screens"); nothing is decided by it.
 """
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 import uuid
 
 log = logging.getLogger(__name__)
@@ -34,6 +43,8 @@ log = logging.getLogger(__name__)
 EVENT = "presence"
 HASH_TTL_SECONDS = 3600
 RETRY_MAX_SECONDS = 2.0
+HEARTBEAT_SECONDS = 1.0
+DEAD_MS = 5000  # a process whose heartbeat is older is left out of the totals
 
 
 def presence_data(screens: int) -> str:
@@ -60,6 +71,8 @@ class Screens:
         # (for the count shown while Redis refuses); rooms with streams here only.
         self._others: dict[str, int] = {}
         self.writes_failed = 0
+        self._alive: set[str] | None = None  # the live processes at the last heartbeat
+        self._next_heartbeat = 0.0
         if self.bus is not None:
             self.bus.on_presence = self._remote
 
@@ -83,15 +96,48 @@ class Screens:
             return len(self._dirty)
 
     def stop(self) -> None:
+        """Stop the worker, and leave the live set: the others recount without us."""
         self._stop.set()
         with self._wake:
             self._wake.notify_all()
+            started = self._worker is not None
+        if started:
+            try:
+                self.bus.client.zrem(self._alive_key, self.process)
+            except self.bus._redis_module.RedisError:
+                pass  # the others leave us out once our heartbeat is DEAD_MS old
+
+    @property
+    def _alive_key(self) -> str:
+        return f"{self.namespace}:screens:alive"
+
+    def _heartbeat(self) -> None:
+        """Say this process is alive; when the live set changed, recount our rooms."""
+        now = time.monotonic()
+        if now < self._next_heartbeat:
+            return
+        self._next_heartbeat = now + HEARTBEAT_SECONDS
+        now_ms = int(time.time() * 1000)
+        try:
+            with self.bus.client.pipeline(transaction=False) as pipe:
+                pipe.zadd(self._alive_key, {self.process: now_ms})
+                pipe.zremrangebyscore(self._alive_key, 0, now_ms - HASH_TTL_SECONDS * 1000)
+                pipe.zrangebyscore(self._alive_key, now_ms - DEAD_MS, "+inf")
+                alive = {_text(p) for p in pipe.execute()[-1]}
+        except self.bus._redis_module.RedisError:
+            return  # the count writes say it (presence outage)
+        if self._alive is not None and alive != self._alive:
+            with self._wake:
+                for key in self.streams.keys():
+                    self._dirty.setdefault(key, None)
+        self._alive = alive
 
     def _work(self) -> None:
         delay = 0.05
         while not self._stop.is_set():
+            self._heartbeat()
             with self._wake:
-                self._wake.wait_for(lambda: self._dirty or self._stop.is_set(), 1.0)
+                self._wake.wait_for(lambda: self._dirty or self._stop.is_set(), HEARTBEAT_SECONDS)
                 if not self._dirty:
                     continue
                 key = next(iter(self._dirty))
@@ -114,6 +160,7 @@ class Screens:
         the order Redis gave it. False: Redis did not take it (retry later)."""
         local = self.streams.count(key)
         name = f"{self.namespace}:screens:{key}"
+        now_ms = int(time.time() * 1000)
         try:
             with self.bus.client.pipeline(transaction=True) as pipe:  # MULTI: count and order agree
                 if local:
@@ -124,6 +171,8 @@ class Screens:
                 pipe.expire(name, HASH_TTL_SECONDS)
                 pipe.expire(name + ":order", HASH_TTL_SECONDS)
                 pipe.hgetall(name)
+                pipe.zadd(self._alive_key, {self.process: now_ms})
+                pipe.zrangebyscore(self._alive_key, now_ms - DEAD_MS, "+inf")
                 results = pipe.execute()
         except self.bus._redis_module.RedisError as error:
             self.writes_failed += 1
@@ -131,8 +180,9 @@ class Screens:
             self._show(key, local + self._others.get(key, 0), None)  # the best guess meanwhile
             return False
         self.bus.presence.ok()
-        fields = {_text(k): int(v) for k, v in results[-1].items()}
-        others = sum(v for k, v in fields.items() if k != self.process)
+        alive = {_text(p) for p in results[-1]}
+        fields = {_text(k): int(v) for k, v in results[-3].items()}
+        others = sum(v for k, v in fields.items() if k != self.process and k in alive)
         if local:
             self._others[key] = others
         else:

@@ -87,3 +87,24 @@ def test_streams_open_and_close_at_once_while_redis_refuses_writes(quick_pair, r
     finally:
         for client in keep + [client for _, client in extra]:
             client.close()
+
+
+def test_a_killed_process_screens_are_no_longer_counted(quick_pair):
+    """Found by the chaos checker: a process killed with streams open left its count in
+    the room's hash, and every screen showed it (for the hash's hour). Now only live
+    processes (a heartbeat within DEAD_MS, 5 s) are summed, and the live set changing
+    makes every process recount its rooms."""
+    a, b = quick_pair
+    code = Api(a.url).create_room(60_000)
+    on_a = [stream(a.url, code), stream(a.url, code)]
+    on_b = stream(b.url, code)
+    try:
+        on_b.wait_event("presence", '{"screens":3}', timeout=10)
+        a.kill()
+        killed = time.monotonic()
+        on_b.wait_event("presence", '{"screens":1}', timeout=10)
+        print(f"right {time.monotonic() - killed:.2f} s after the kill")
+        assert time.monotonic() - killed < 5.0 + 2.0
+    finally:
+        for client in on_a + [on_b]:
+            client.close()
