@@ -32,13 +32,12 @@ sys.path[:0] = [os.path.join(ROOT, "tests"), os.path.join(ROOT, "bench")]
 
 from chaos_check import Report, check_run  # noqa: E402
 from chaos_faults import Cluster  # noqa: E402
-from screens import shown  # noqa: E402
+from chaos_work import TodoModel, command, differences, screen_view  # noqa: E402
 from support import Api  # noqa: E402
 
 CONVERGE_S = 8.0  # after a fault heals and the workload pauses: every screen on the truth
 FAULTS = ["kill-a", "kill-b", "term-a", "term-b", "redis-kill", "redis-pause",
           "pg-terminate", "db-stall", "db-cut", "screen-reset"]
-EMPTY_JSON = {"Content-Type": "application/json"}
 
 
 def main(argv=None) -> int:
@@ -46,7 +45,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--minutes", type=float, default=None)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--rooms", type=int, default=3)
+    parser.add_argument("--rooms", type=int, default=12,
+                        help="rooms (the servers have 8 lock stripes: many rooms share one)")
+    parser.add_argument("--workers", type=int, default=3, help="threads sending commands")
     parser.add_argument("--late-ms", type=float, default=100, help="tick bound outside faults")
     parser.add_argument("--fault-late-ms", type=float, default=1000, help="tick bound in faults")
     args = parser.parse_args(argv)
@@ -63,8 +64,8 @@ def run(cluster, rng, seconds, args) -> int:
         code = Api(cluster.url(n % 2)).create_room(rng.randint(2, 5) * 1000)
         rooms[code] = [cluster.screen(code, (n + i) % 2, f"{n}.{i}")
                        for i in range(rng.randint(2, 3))]
-    answers, acknowledged = [], {code: [] for code in rooms}
-    faults, windows, convergence, wrong = Counter(), [], [], []
+    answers, todos = [], TodoModel(rooms)
+    faults, windows, convergence, report = Counter(), [], [], Report()
     stop_work = threading.Event()
     counter = iter(range(10**9))
 
@@ -73,15 +74,17 @@ def run(cluster, rng, seconds, args) -> int:
         while not stop_work.is_set():
             code = local.choice(list(rooms))
             process = local.randrange(2)
-            what, status = command(cluster, local, code, process, next(counter), acknowledged)
-            answers.append((time.monotonic() - started, f"{what} on {'AB'[process]}", status))
+            sent = time.time()
+            what, status = command(cluster, local, code, process, next(counter), todos)
+            answers.append((sent, time.time(), f"{what} on {'AB'[process]} room {code}", status))
             time.sleep(local.uniform(0.05, 0.3))
 
     cycle = 0
     while time.monotonic() - started < seconds:
         cycle += 1
         stop_work.clear()
-        workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(2)]
+        workers = [threading.Thread(target=work, args=(i,), daemon=True)
+                   for i in range(args.workers)]
         for worker in workers:
             worker.start()
         time.sleep(rng.uniform(1, 3))
@@ -99,60 +102,34 @@ def run(cluster, rng, seconds, args) -> int:
         convergence.append(took)
         print(f"cycle {cycle}: {kind:<13} converged {'yes' if ok else 'NO'} in {took:.2f} s",
               flush=True)
-        if not ok:
-            wrong.append((cycle, kind, diffs))
+        for room, screen, diff in diffs:
+            report.add("no-converge", room, screen, f"cycle {cycle} ({kind}): {diff}")
+        for code in rooms:
+            todos.check(code, cluster.truth(code)["todos"], report.add)
         if time.monotonic() - quiet < 0.5:
             time.sleep(0.5)
-    report = Report()
-    for cycle_no, kind, diffs in wrong:
-        for room, screen, diff in diffs:
-            report.add("no-converge", room, screen, f"cycle {cycle_no} ({kind}): {diff}")
     state = {code: cluster.truth(code) for code in rooms}
+    for code in rooms:
+        todos.check(code, state[code]["todos"], report.add)
     screens = [(code, s.name, s.segments()) for code, ss in rooms.items() for s in ss]
-    check_run(report, screens, state, acknowledged, answers, windows,
-              args.late_ms, args.fault_late_ms)
+    check_run(report, screens, state, answers, windows, args.late_ms, args.fault_late_ms)
     print_table(args, seconds, faults, state, answers, report, convergence)
     return 1 if report.violations else 0
 
 
-def command(cluster, rng, code, process, n, acknowledged):
-    api = cluster.api(process)
-    what = rng.choices(["start", "stop", "update", "swap", "todo"], [3, 2, 1, 1, 3])[0]
-    try:
-        if what == "start":
-            status = api.start(code).status_code
-        elif what == "stop":
-            status = api.stop(code).status_code
-        elif what == "update":
-            ms = rng.randint(2, 5) * 1000
-            status = api.call("PATCH", f"/api/{code}/timer",
-                              {"duration": ms, "remainingTime": ms}).status_code
-        elif what == "swap":
-            status = api.call("PATCH", f"/api/pair-room/{code}/pair-swap",
-                              headers=EMPTY_JSON).status_code
-        else:
-            content = f"todo {n}"
-            status = api.call("POST", f"/api/{code}/todos", {"content": content}).status_code
-            if 200 <= status < 300:
-                acknowledged[code].append(content)
-    except Exception:  # noqa: BLE001 - a process being killed: no answer, not a 5xx
-        status = None
-    return what, status
-
-
 def converged(cluster, rooms):
-    """Wait up to CONVERGE_S for every screen to show its room's database state."""
+    """Wait up to CONVERGE_S for every screen to show its room's database state
+    (timer status, duration, remaining, deadline, roles, lists, presence)."""
     begun = time.monotonic()
     while True:
         diffs = []
         for code, screens in rooms.items():
             want = cluster.truth(code)
-            want.pop("turnsCompleted")
+            live = sum(screen.live for screen in screens)
             for screen in screens:
-                state = shown(screen.live_events())
-                if state != want:
-                    diffs.append((code, screen.name, {k: (state[k], want[k]) for k in want
-                                                      if state.get(k) != want[k]}))
+                diff = differences(screen_view(screen.live_events()), want, live)
+                if diff:
+                    diffs.append((code, screen.name, diff))
         took = time.monotonic() - begun
         if not diffs or took > CONVERGE_S:
             return not diffs, took, diffs
@@ -161,9 +138,10 @@ def converged(cluster, rooms):
 
 def print_table(args, seconds, faults, state, answers, report, convergence) -> None:
     statuses = Counter("none" if s is None else f"{s // 100}xx" if s != 503 else "503"
-                       for _, _, s in answers)
+                       for _, _, _, s in answers)
     print()
-    print(f"chaos run: seed {args.seed}, {seconds:.0f} s, {len(state)} rooms")
+    print(f"chaos run: seed {args.seed}, {seconds:.0f} s, {len(state)} rooms, "
+          f"{args.workers} workers, 8 lock stripes; load average {os.getloadavg()[0]:.1f}")
     print("| what | count |")
     print("|---|---|")
     for kind in FAULTS:
@@ -177,7 +155,9 @@ def print_table(args, seconds, faults, state, answers, report, convergence) -> N
           f"{report.worst_late_ms:.0f} ms |")
     print(f"| convergence after a fault, worst (bound {CONVERGE_S:.0f} s) | "
           f"{max(convergence or [0]):.2f} s |")
-    print(f"| violations | {len(report.violations)} |")
+    kinds = Counter(v.kind for v in report.violations)
+    print(f"| violations | {len(report.violations)}"
+          f"{' (' + ', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) + ')' if kinds else ''} |")
     for violation in report.violations[:50]:
         print("  " + violation.line())
 

@@ -53,6 +53,11 @@ class Screen:
         if client is not None:
             client.reset()
 
+    @property
+    def live(self) -> bool:
+        client = self.current
+        return client is not None and not client.ended
+
     def live_events(self) -> list:
         client = self.current
         if client is None or client.ended:
@@ -94,7 +99,8 @@ class Cluster:
                "REDIS_NAMESPACE": "chaos-" + uuid.uuid4().hex[:8], "STREAM_RETRY_MS": str(RETRY_MS),
                "HEARTBEAT_SECONDS": "2", "DISCONNECT_POLL_SECONDS": "0.5",
                "EMPTY_ROOM_GRACE_SECONDS": "0", "MAX_STREAMS_PER_CLIENT": "1000",
-               "RATE_LIMITS_ENABLED": "false"}
+               "RATE_LIMITS_ENABLED": "false",
+               "ROOM_LOCK_STRIPES": "8"}  # many rooms share a lock stripe
         proxied = f"postgresql://127.0.0.1:{self.proxy.port}/{self.db}"
         self.servers = [ServerProcess(proxied, env), ServerProcess(self.db_url, env)]
         for index, server in enumerate(self.servers):
@@ -140,9 +146,11 @@ class Cluster:
         import psycopg
         state = truth(self.db_url, self.api(1), code)
         with psycopg.connect(self.db_url) as conn:
-            state["turnsCompleted"] = conn.execute(
-                "SELECT turns_completed FROM pair_room WHERE access_code = %s",
-                (code.replace("-", ""),)).fetchone()[0]
+            (state["turnsCompleted"], state["timer_duration"], state["timer_remaining"],
+             state["timer_ends_at"]) = conn.execute(
+                "SELECT r.turns_completed, t.duration_ms, t.remaining_ms, t.ends_at_ms "
+                "FROM pair_room r JOIN timer t ON t.room_id = r.id WHERE r.access_code = %s",
+                (code.replace("-", ""),)).fetchone()
         return state
 
     # ----- faults ----------------------------------------------------------------------

@@ -45,6 +45,9 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_SSL_CERT_REQS": (os.environ.get("REDIS_SSL_CERT_REQS") or "").lower() or None,
         # Each process compares the room versions it delivered (rooms with streams here)
         # with the database this often, and resyncs those behind (a message lost on the bus).
+        # Room locks are this many striped locks (a room's key picks one); fewer make
+        # rooms share locks (bench/chaos.py uses 8 to make them collide).
+        "ROOM_LOCK_STRIPES": _int("ROOM_LOCK_STRIPES", 4096),
         "VERSION_CHECK_SECONDS": _float("VERSION_CHECK_SECONDS", 3),
         # Changes waiting for Redis (an outage) are kept up to this many bytes; beyond,
         # the oldest are dropped (counted, logged; the version check heals their rooms).

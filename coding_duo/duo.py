@@ -33,7 +33,7 @@ class Duo:
         self.streams = EventStreamsRegistry(queue_size=config["STREAM_QUEUE_SIZE"])
         self.timestamps = TimestampRegistry()
         self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
-        self.locks = RoomLocks()
+        self.locks = RoomLocks(config["ROOM_LOCK_STRIPES"])
         self.stream_cap = StreamCap(config["MAX_STREAMS"], config["MAX_STREAMS_PER_CLIENT"])
         self.previewer = LinkPreviewer(
             allow_private=config["LINK_PREVIEW_ALLOW_PRIVATE"],
