@@ -3,8 +3,10 @@ received (with arrival times), the commands' answers and the database at the end
 
 - Convergence: after each fault heals (and the workload pauses), every screen of
   a room shows the database's state (timer status, roles, lists) within the bound.
-- Time-up once: on one connection, a turn (its deadline) ends at most once; the
-  turns the screens saw end are at most the turns the database recorded.
+- Time-up once: on one connection, a turn ends at most once (a turn is named by
+  the ``turnsCompleted`` its time-up's ``room`` event carries); the turns the
+  screens saw end are turns the database recorded. Outside fault windows, every
+  screen that saw a turn end showed the same deadline for it (``stale-deadline``).
 - Ticks: within a turn a screen's values never rise unless something else came
   in between (a command's events or a resync), and each arrives within
   ``late_ms`` of its whole second (``fault_late_ms`` in or just after a fault).
@@ -43,6 +45,7 @@ class Report:
     time_ups_seen: int = 0
     worst_late_ms: float = 0.0
     worst_late_outside_ms: float = 0.0
+    deadlines: dict = field(default_factory=dict)  # (room, turn) -> [(endsAt shown, at, screen)]
 
     def add(self, kind, room, screen, detail) -> None:
         self.violations.append(Violation(kind, room, screen, detail))
@@ -54,7 +57,7 @@ def in_windows(t: float, windows) -> bool:
 
 def check_segment(report: Report, room: str, screen: str, events, windows,
                   late_ms: float, fault_late_ms: float) -> set:
-    """One connection's events; returns the deadlines (endsAt) it saw end."""
+    """One connection's events; returns the turns it saw end (see ``_turn_of``)."""
     ends_at = None  # the deadline of the running turn, from the last room event
     last_tick = None
     ended: set = set()
@@ -65,13 +68,13 @@ def check_segment(report: Report, room: str, screen: str, events, windows,
             ends_at = timer["endsAt"] if timer["status"] == "RUNNING" else None
             last_tick = None
         elif e.event == "timer" and e.data == "stop":
-            if ends_at is not None:
-                if ends_at in ended:
-                    around = [(x.event, x.data[:40]) for x in events[max(0, index - 4):index + 2]]
-                    report.add("time-up-twice", room, screen,
-                               f"the turn ending at {ends_at} ended twice: {around}")
-                ended.add(ends_at)
-                report.time_ups_seen += 1
+            turn = _turn_of(events, index, ends_at)
+            if turn in ended:
+                around = [(x.event, x.data[:40]) for x in events[max(0, index - 4):index + 2]]
+                report.add("time-up-twice", room, screen, f"turn {turn} ended twice: {around}")
+            ended.add(turn)
+            report.deadlines.setdefault((room, turn), []).append((ends_at, e.at, screen))
+            report.time_ups_seen += 1
             ends_at, last_tick = None, None
         elif e.event == "remaining-time":
             if ends_at is None or (index + 1 < len(events) and events[index + 1].event == "room"):
@@ -97,6 +100,16 @@ def check_segment(report: Report, room: str, screen: str, events, windows,
     return ended
 
 
+def _turn_of(events, index, ends_at):
+    """Which turn a time-up ended: the ``turnsCompleted`` of the ``room`` event the
+    time-up's batch ends with (one number per time-up the database recorded);
+    ("endsAt", deadline) when the stream ended before it."""
+    for e in events[index + 1:index + 5]:
+        if e.event == "room":
+            return json.loads(e.data)["turnsCompleted"]
+    return ("endsAt", ends_at)
+
+
 def check_run(report: Report, screens, rooms_db: dict, answers,
               windows, late_ms: float, fault_late_ms: float) -> None:
     """``screens``: [(room, name, [segment events])]; ``rooms_db``: room -> the
@@ -108,9 +121,17 @@ def check_run(report: Report, screens, rooms_db: dict, answers,
             seen_ends.setdefault(room, set()).update(
                 check_segment(report, room, name, events, windows, late_ms, fault_late_ms))
     for room, state in rooms_db.items():
-        if len(seen_ends.get(room, ())) > state["turnsCompleted"]:
-            report.add("turns", room, "-", f"screens saw {len(seen_ends[room])} turns end, "
+        turns = {t for t in seen_ends.get(room, ()) if isinstance(t, int)}
+        if len(turns) > state["turnsCompleted"] or max(turns, default=0) > state["turnsCompleted"]:
+            report.add("turns", room, "-", f"screens saw turns {sorted(turns)} end, "
                        f"the database recorded {state['turnsCompleted']}")
+    for (room, turn), shown_deadlines in report.deadlines.items():
+        distinct = {d for d, _, _ in shown_deadlines if d is not None}
+        outside = [(d, s) for d, at, s in shown_deadlines if not in_windows(at, windows)]
+        if len(distinct) > 1 and outside:
+            report.add("stale-deadline", room, "-", f"turn {turn} ended on screens showing "
+                       f"different deadlines {sorted(distinct)} outside a fault window: "
+                       f"{sorted(outside, key=str)}")
     for sent, done, what, status in answers:
         if status is not None and status >= 500 and status != 503:
             report.add("5xx", "-", "-", f"{what} answered {status} at {sent:.2f}")
