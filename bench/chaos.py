@@ -48,6 +48,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rooms", type=int, default=12,
                         help="rooms (the servers have 8 lock stripes: many rooms share one)")
+    parser.add_argument("--dump", default=None, help="write the events of rooms with a violation here")
     parser.add_argument("--workers", type=int, default=3, help="threads sending commands")
     parser.add_argument("--late-ms", type=float, default=100, help="tick bound outside faults")
     parser.add_argument("--fault-late-ms", type=float, default=1000, help="tick bound in faults")
@@ -118,6 +119,8 @@ def run(cluster, rng, seconds, args) -> int:
     screens = [(code, s.name, s.segments()) for code, ss in rooms.items() for s in ss]
     check_run(report, screens, state, answers, windows, args.late_ms, args.fault_late_ms)
     print_table(args, seconds, faults, state, answers, report, convergence)
+    if args.dump and report.violations:
+        dump(args.dump, rooms, report, answers, windows)
     return 1 if report.violations else 0
 
 
@@ -138,6 +141,19 @@ def converged(cluster, rooms):
         if not diffs or took > CONVERGE_S:
             return not diffs, took, diffs
         time.sleep(0.05)
+
+
+def dump(path, rooms, report, answers, windows) -> None:
+    """Every event of the rooms with a violation, the answers and the fault windows."""
+    import json
+    bad = {v.room for v in report.violations}
+    data = {"windows": windows, "answers": [a for a in answers if any(r in a[2] for r in bad)],
+            "screens": {f"{code} {s.name}": [[(e.at, e.event, e.data) for e in seg]
+                                             for seg in s.segments()]
+                        for code, ss in rooms.items() if code in bad for s in ss}}
+    with open(path, "w") as out:
+        json.dump(data, out)
+    print(f"events of the rooms with violations: {path}")
 
 
 def print_table(args, seconds, faults, state, answers, report, convergence) -> None:

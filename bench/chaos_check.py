@@ -123,8 +123,10 @@ def check_run(report: Report, screens, rooms_db: dict, answers,
     for room, state in rooms_db.items():
         turns = {t for t in seen_ends.get(room, ()) if isinstance(t, int)}
         if len(turns) > state["turnsCompleted"] or max(turns, default=0) > state["turnsCompleted"]:
+            seen = sorted((t, round(at, 2), name) for (r, t), shown_at in report.deadlines.items()
+                          if r == room and isinstance(t, int) for _, at, name in shown_at)
             report.add("turns", room, "-", f"screens saw turns {sorted(turns)} end, "
-                       f"the database recorded {state['turnsCompleted']}")
+                       f"the database recorded {state['turnsCompleted']}: {seen}")
     for (room, turn), shown_deadlines in report.deadlines.items():
         distinct = {d for d, _, _ in shown_deadlines if d is not None}
         outside = [(d, s) for d, at, s in shown_deadlines if not in_windows(at, windows)]
