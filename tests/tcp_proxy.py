@@ -35,6 +35,7 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # the 3 s were for connecting: an idle link stays up
             with self._lock:
                 self._conns += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
@@ -51,7 +52,15 @@ class TcpProxy:
         except OSError:
             pass
         finally:
+            # shutdown first: close() alone does not wake the other direction's thread
+            # blocked in recv() on the same socket, and until that recv returns the
+            # kernel keeps the socket open, so the far end (PostgreSQL holding a dead
+            # client's row locks) would not hear the end of the connection.
             for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
                 try:
                     s.close()
                 except OSError:
