@@ -8,6 +8,36 @@ import time
 LISTS = ("todos", "reference-links", "categories")
 
 
+def apply_change(items: list, change: dict) -> None:
+    """A ``*-change`` event applied to a list, as static/room/changes.js does."""
+    item_id = change["item"]["id"] if change["op"] == "put" else change["id"]
+    items[:] = [item for item in items if item["id"] != item_id]
+    if change["op"] == "put":
+        items.insert(min(max(change["index"], 0), len(items)), change["item"])
+
+
+def apply_list_event(state: dict, event: str, data) -> None:
+    """A list event (whole, or a change) applied to ``state`` (list name -> items)."""
+    if event in LISTS:
+        state[event] = data
+        return
+    name = event.removesuffix("-change")
+    items = [dict(item) for item in state[name]]
+    apply_change(items, data)
+    if name == "todos":
+        for index, todo in enumerate(items):
+            todo["order"] = index
+    if name == "categories":
+        category_id = data["item"]["id"] if data["op"] == "put" else data["id"]
+        links = [dict(link) for link in state["reference-links"]]
+        for link in links:
+            if link["categoryId"] == category_id:
+                link.update(categoryName=data["item"]["value"]) if data["op"] == "put" \
+                    else link.update(categoryId=None, categoryName=None)
+        state["reference-links"] = links
+    state[name] = items
+
+
 def shown(events) -> dict:
     """The roles, the timer's status and the lists a screen shows after ``events``."""
     state = {"driver": None, "navigator": None, "status": None, "roomStatus": None}
@@ -22,8 +52,8 @@ def shown(events) -> dict:
             state.update(driver=data["driver"], navigator=data["navigator"])
         elif e.event == "timer" and e.data == "stop":
             state["status"] = "IDLE"  # time-up: main.js resets before the pair event
-        elif e.event in LISTS:
-            state[e.event] = e.json()
+        elif e.event in LISTS or e.event.removesuffix("-change") in LISTS:
+            apply_list_event(state, e.event, e.json())
     return state
 
 

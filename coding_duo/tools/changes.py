@@ -1,5 +1,6 @@
 """Changing a room's todos, links or categories: one place that makes the change
-under the room's lock, commits it, and pushes the new full lists to the room."""
+under the room's lock, commits it, and pushes what changed to the room (small
+``*-change`` events, see ``lists``; a new stream is sent the lists whole)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ from ..extensions import db
 from ..rooms.models import PairRoom
 from ..rooms.service import ensure_writable
 from ..web.errors import Conflict
-from .lists import LISTS
+from .lists import ListChanges
 from .models import Category, ReferenceLink, Todo
 
 CAPS = {  # what a room holds at most: the setting, and what the message calls them
@@ -23,17 +24,21 @@ CAPS = {  # what a room holds at most: the setting, and what the message calls t
 
 
 @contextmanager
-def changing(room: PairRoom, *events: str):
-    """``with changing(room, "todos"): ...`` -- with the room locked (in this process
-    and in the database), refuse a closed room (409), make the change, then send
-    the named lists, as they are after it, to the room in every process. Changes
-    are serialised per room, so the last list a browser gets is the latest."""
+def changing(room: PairRoom):
+    """``with changing(room) as lists: ...; lists.put(todo)`` -- with the room locked
+    (in this process and in the database), refuse a closed room (409), make the
+    change and say what it did (``put`` an item, ``remove`` one); then commit and send
+    it to the room in every process. Changes are serialised per room and a room's
+    events reach each stream in version order (a stream's snapshot is taken under
+    the same lock, and a gap heals with the full lists), so the changes apply cleanly
+    on top of what each screen has."""
     with duo().timers.room_change(room.access_code) as change:
         ensure_writable(change.room)
-        yield
+        lists = ListChanges()
+        yield lists
         db.session.flush()
-        for event in events:
-            change.emit(event, LISTS[event](change.room))
+        for event, data in lists.events(change.room):
+            change.emit(event, data)
 
 
 def ensure_room_for(room: PairRoom, model) -> None:

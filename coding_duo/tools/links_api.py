@@ -1,8 +1,8 @@
 """The reference-link and category API (/api/{code}/reference-link, /api/{code}/category).
 
 A new link is saved and answered at once, titled with its URL; its preview is
-fetched afterwards, off the API's threads (``preview_jobs``), and the room's
-links are pushed again when it arrives."""
+fetched afterwards, off the API's threads (``preview_jobs``), and the
+link is pushed again (a ``reference-links-change``) when it arrives."""
 from flask import jsonify, request
 
 from ..context import duo
@@ -35,7 +35,7 @@ def get_links(code):
 def create_link(code):
     room = readable_room(code)
     body = parse_body(CreateLink)
-    with changing(room, "reference-links"):
+    with changing(room) as lists:
         ensure_room_for(room, ReferenceLink)
         if body.categoryId:
             find_category(room, body.categoryId)
@@ -43,6 +43,7 @@ def create_link(code):
                              head_title=untitled(body.url).head_title)
         db.session.add(link)
         db.session.flush()
+        lists.put(link)
         created = link_json(link)  # read before the commit: a racing delete may follow it
     preview_later(duo().previews, room, created, client_key())
     return jsonify(created), 201
@@ -53,8 +54,10 @@ def create_link(code):
 def delete_link(code, link_id):
     room = readable_room(code)
     find_link(room, link_id)
-    with changing(room, "reference-links"):
-        db.session.delete(find_link(room, link_id, fresh=True))
+    with changing(room) as lists:
+        link = find_link(room, link_id, fresh=True)
+        lists.remove(link)
+        db.session.delete(link)
     return "", 204
 
 
@@ -68,12 +71,13 @@ def get_categories(code):
 def create_category(code):
     room = readable_room(code)
     body = parse_body(CreateCategory)
-    with changing(room, "categories"):
+    with changing(room) as lists:
         ensure_room_for(room, Category)
         ensure_unique_category(room, body.value)
         category = Category(room_id=room.id, value=body.value)
         db.session.add(category)
         db.session.flush()
+        lists.put(category)
         created = category_json(category)  # read before the commit: a racing delete may follow it
     return jsonify(created), 201
 
@@ -84,10 +88,11 @@ def rename_category(code):
     room = readable_room(code)
     body = parse_body(RenameCategory)
     find_category(room, body.categoryId)
-    with changing(room, "categories", "reference-links"):
+    with changing(room) as lists:  # its put renames it in every link on each screen
         category = find_category(room, body.categoryId, fresh=True)
         ensure_unique_category(room, body.updatedCategoryName, except_id=category.id)
         category.value = body.updatedCategoryName
+        lists.put(category)
         renamed = category_json(category)  # read before the commit: a racing delete may follow it
     return jsonify(renamed)
 
@@ -97,9 +102,10 @@ def rename_category(code):
 def delete_category(code, category_id):
     room = readable_room(code)
     find_category(room, category_id)
-    with changing(room, "categories", "reference-links"):
+    with changing(room) as lists:  # its remove uncategorises its links on each screen
         category = find_category(room, category_id, fresh=True)
         for link in db.session.query(ReferenceLink).filter_by(category_id=category.id):
             link.category_id = None  # the links stay, uncategorised
+        lists.remove(category)
         db.session.delete(category)
     return "", 204

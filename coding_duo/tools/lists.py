@@ -1,10 +1,25 @@
-"""The room's lists as events: what a new stream is sent, and what a change to
-one list pushes to every screen (the whole list, as it is after the change)."""
+"""The room's lists as events. A new stream (and a resync) is sent each list whole
+(``todos``, ``reference-links``, ``categories``); a change sends only what changed,
+as a ``*-change`` event of that list:
+
+- ``{"op": "put", "index": n, "item": {...}}``: the item (new, edited or moved) is at
+  index ``n`` of its list now: remove the one with its id (if any), insert it there;
+- ``{"op": "remove", "id": "..."}``: the item is gone.
+
+Positions are list indexes (a todo's ``order`` is its index: after applying, every
+todo's ``order`` is its new index). A category's ``put`` renames it in every link of
+that ``categoryId`` too (their ``categoryName``), and its ``remove`` leaves its links
+without a category: link events are not sent for those.
+"""
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from ..extensions import db
 from ..rooms.models import PairRoom
-from .references import categories_json, links_json
-from .todos import todos_json
+from .models import Category, ReferenceLink, Todo
+from .references import categories_json, category_json, link_json, links_json
+from .todos import todo_json, todos_json
 
 LISTS = {
     "todos": todos_json,
@@ -12,7 +27,44 @@ LISTS = {
     "categories": categories_json,
 }
 
+CHANGES = {  # model -> its change event, its item as JSON at an index, its list's order
+    Todo: ("todos-change", todo_json, (Todo.position, Todo.created_at, Todo.id)),
+    ReferenceLink: ("reference-links-change", lambda link, _: link_json(link),
+                    (ReferenceLink.created_at, ReferenceLink.id)),
+    Category: ("categories-change", lambda category, _: category_json(category),
+               (Category.created_at, Category.id)),
+}
+
 
 def list_events(room: PairRoom) -> list[tuple[str, object]]:
-    """Every list of the room, as events (part of the state a new stream gets)."""
+    """Every list of the room, whole, as events (part of the state a new stream gets)."""
     return [(event, build(room)) for event, build in LISTS.items()]
+
+
+class ListChanges:
+    """What one change did to the room's lists (``put`` an item as it is after the
+    change, ``remove`` one), turned into ``*-change`` events once it is flushed."""
+
+    def __init__(self):
+        self._changes: list[tuple[type, str, object]] = []
+
+    def put(self, item) -> None:
+        self._changes.append((type(item), item.id, item))
+
+    def remove(self, item) -> None:
+        self._changes.append((type(item), item.id, None))
+
+    def events(self, room: PairRoom) -> list[tuple[str, dict]]:
+        """The events, read after the change was flushed (an item's index among the
+        room's items as they are now: only ids are read, not the list)."""
+        events = []
+        for model, item_id, item in self._changes:
+            event, as_json, order = CHANGES[model]
+            if item is None:
+                events.append((event, {"op": "remove", "id": item_id}))
+                continue
+            ids = db.session.execute(
+                select(model.id).where(model.room_id == room.id).order_by(*order)).scalars().all()
+            index = ids.index(item_id)
+            events.append((event, {"op": "put", "index": index, "item": as_json(item, index)}))
+        return events

@@ -81,7 +81,7 @@ class PreviewJobs:
 
 def preview_later(jobs: PreviewJobs, room: PairRoom, link: dict, client: str) -> bool:
     """Queue the preview of ``link`` (as ``link_json`` shows it); when it arrives it is
-    saved and the links pushed."""
+    saved and the link pushed again."""
     app = current_app._get_current_object()
     code, link_id, url = room.access_code, link["id"], link["url"]
 
@@ -92,7 +92,7 @@ def preview_later(jobs: PreviewJobs, room: PairRoom, link: dict, client: str) ->
 
 
 def save_preview(code: str, link_id: str, url: str, preview: Preview) -> None:
-    """Write ``preview`` into the link and push the room's links (nothing if the
+    """Write ``preview`` into the link and push it to the room again (nothing if the
     link, or its room, went meanwhile, or the room was completed; nothing either
     when there is no preview: the link keeps the title it was saved with)."""
     if preview == untitled(url):
@@ -101,7 +101,7 @@ def save_preview(code: str, link_id: str, url: str, preview: Preview) -> None:
     if room is None:
         return
     try:
-        with changing(room, "reference-links"):
+        with changing(room) as lists:
             link = db.session.get(ReferenceLink, link_id, populate_existing=True)
             if link is None:
                 raise NotFound("the link was deleted meanwhile")
@@ -109,6 +109,7 @@ def save_preview(code: str, link_id: str, url: str, preview: Preview) -> None:
             link.open_graph_title = preview.open_graph_title
             link.description = preview.description
             link.image = preview.image
+            lists.put(link)
     except ApiError as error:
         db.session.rollback()
         log.info("preview of link %s not saved: %s", link_id, error.message)

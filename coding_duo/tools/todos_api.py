@@ -23,10 +23,11 @@ def get_todos(code):
 def create_todo(code):
     room = readable_room(code)
     body = parse_body(CreateTodo)
-    with changing(room, "todos"):
+    with changing(room) as lists:
         ensure_room_for(room, Todo)
         todo = add_todo(room, body.content)
         db.session.flush()
+        lists.put(todo)
         created = todo_json(todo, len(list_todos(room)) - 1)  # before a racing delete can win
     return jsonify(created), 201
 
@@ -36,8 +37,10 @@ def create_todo(code):
 def edit_todo(todo_id):
     todo = find_todo(todo_id)
     body = parse_body(EditTodo)
-    with changing(todo.room, "todos"):
-        current_todo(todo_id).content = body.text
+    with changing(todo.room) as lists:
+        todo = current_todo(todo_id)
+        todo.content = body.text
+        lists.put(todo)
     return "", 204
 
 
@@ -45,9 +48,10 @@ def edit_todo(todo_id):
 @list_writes
 def toggle_todo(todo_id):
     todo = find_todo(todo_id)
-    with changing(todo.room, "todos"):
+    with changing(todo.room) as lists:
         todo = current_todo(todo_id)  # toggle what is stored now, not what we read before the lock
         todo.is_checked = not todo.is_checked
+        lists.put(todo)
     return "", 204
 
 
@@ -56,8 +60,10 @@ def toggle_todo(todo_id):
 def reorder_todo(todo_id):
     todo = find_todo(todo_id)
     body = parse_body(MoveTodo)
-    with changing(todo.room, "todos"):
-        move_todo(current_todo(todo_id), body.order)
+    with changing(todo.room) as lists:
+        todo = current_todo(todo_id)
+        move_todo(todo, body.order)
+        lists.put(todo)
     return "", 204
 
 
@@ -65,6 +71,8 @@ def reorder_todo(todo_id):
 @list_writes
 def delete_todo(todo_id):
     todo = find_todo(todo_id)
-    with changing(todo.room, "todos"):
-        db.session.delete(current_todo(todo_id))
+    with changing(todo.room) as lists:
+        todo = current_todo(todo_id)
+        lists.remove(todo)
+        db.session.delete(todo)
     return "", 204

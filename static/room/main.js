@@ -6,6 +6,7 @@
 //   alerts.js announcement, title countdown, chime, desktop notifications
 //   timer.js  rendering the room and timer; timer/role controls, shortcuts
 //   lists.js  todos, reference links, categories
+//   changes.js the lists' `*-change` events applied (the lists whole come on connect)
 //   stream.js the EventSource, reconnection, the connection indicator
 //
 // Caching: the page loads this file as asset('room/main.js'), whose ?v=<hash>
@@ -20,6 +21,7 @@ import { connectionBack } from "./api.js";
 import { announce, renderAlerts, initAlerts, offerAlerts, ring, timeUp } from "./alerts.js";
 import { render, renderTimer, initTimerControls, initShortcuts } from "./timer.js";
 import { initLists, renderTodos, renderLinks, renderCategories } from "./lists.js";
+import { applyChange, applyTodoChange, applyCategoryChange } from "./changes.js";
 import { startStream } from "./stream.js";
 
 async function copy(text, button) {
@@ -114,6 +116,13 @@ const handlers = {
   todos: (data) => { lists.todos = JSON.parse(data); renderTodos(); },
   "reference-links": (data) => { lists.links = JSON.parse(data); renderLinks(); },
   categories: (data) => { lists.categories = JSON.parse(data); renderCategories(); },
+  "todos-change": (data) => { applyTodoChange(lists.todos, JSON.parse(data)); renderTodos(); },
+  "reference-links-change": (data) => { applyChange(lists.links, JSON.parse(data)); renderLinks(); },
+  "categories-change": (data) => {
+    applyCategoryChange(lists.categories, lists.links, JSON.parse(data));
+    renderCategories(); // first: a deleted category that was the filter is no longer chosen
+    renderLinks();
+  },
   presence: (data) => onPresence(JSON.parse(data)),
   connect: connectionBack,
   close: () => announce("This room was closed."),
