@@ -1,7 +1,7 @@
 """Link previews off the API's threads: a link is saved at once, titled with its
 URL, and its preview is fetched afterwards on a small pool of its own; when it
 arrives the link row is updated through the normal change path (under the room
-lock) and the room's links are pushed again.
+lock) and the link is pushed again.
 
 The pool is bounded: ``workers`` fetch at once, at most ``queue`` previews wait
 or run, and at most ``per_room`` / ``per_client`` of them come from one room or

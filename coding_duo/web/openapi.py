@@ -71,9 +71,15 @@ STREAM_EVENTS = (
     "`connect` OK, then at once the state (`timer` `running` while running, `remaining-time`, "
     "`room`), then live events: `remaining-time` (whole seconds in ms, rounded up; once a "
     "second while running), `timer` (`start`, `pause`, `update`, `stop`, `complete`), `room`, "
-    "`pair`, `todos`, `reference-links`, `categories`, `retrospect` (the room's answer sets), "
-    "`close`. At time-up, in this order: `remaining-time` `0`, `timer` `stop`, `remaining-time` "
-    "with the reset duration, `pair`.")
+    "`pair`, `retrospect` (the room's answer sets), `close`. At time-up, in this order: "
+    "`remaining-time` `0`, `timer` `stop`, `remaining-time` with the reset duration, `pair`. "
+    "The lists come whole with the state (and again after a resync): `todos`, "
+    "`reference-links`, `categories`; a change to one sends only what changed, as "
+    "`todos-change`, `reference-links-change` or `categories-change`: "
+    "`{\"op\": \"put\", \"index\": n, \"item\": {...}}` (the item, added, edited or moved, is at "
+    "index n of its list now; a todo's `order` is its index) or `{\"op\": \"remove\", \"id\": "
+    "\"...\"}`. A category's put renames it in its links (`categoryName`) and its remove leaves "
+    "them uncategorised; no link events are sent for those.")
 
 REQUEST_MODELS = [rooms.CreateRoom, timer.UpdateTimer, rooms.UpdateStatus, rooms.SwapRoles,
                   tools.CreateTodo, tools.EditTodo, tools.MoveTodo, tools.CreateLink,

@@ -141,7 +141,7 @@ def fill(server, code, todos=0, links=0, categories=0, url_length=2048):
 @pytest.fixture(scope="module")
 def full_room(start_module_server):
     """A room holding the default maximum of everything, each at its longest."""
-    server = start_module_server({"MAX_STREAMS_PER_CLIENT": "1000"})
+    server = start_module_server({"MAX_STREAMS_PER_CLIENT": "1000", "LINK_PREVIEW_ALLOW_PRIVATE": "true"})
     api = Api(server.url)
     code = api.create_room()
     fill(server, code, todos=499, links=299, categories=49)
@@ -174,29 +174,89 @@ def test_a_full_rooms_page_stays_under_its_stated_size(full_room):
     assert page.status_code == 200 and len(page.content) < PAGE_MAX_BYTES
 
 
-def test_a_change_in_a_full_room_reaches_50_streams_within_100_ms(full_room):
+CHANGES_PER_KIND = 5  # each kind of change measured this many times: the median must be
+CHANGE_EVENT_MAX_BYTES = 8_000  # in time (one hiccup of a shared machine is not the server)
+
+
+def test_a_change_in_a_full_room_reaches_50_streams_within_100_ms(full_room, pages):
+    """50 streams of a room at its caps, every item at its longest: a todo edit, a link
+    added or deleted and a category renamed each reach all 50 within 100 ms (the
+    median of several; the slowest is printed), as one small ``*-change`` event (the
+    lists are sent whole only on connect: 284 KB of todos, 1.74 MB of links)."""
     server, api, code = full_room
     todos = api.call("GET", f"/api/{code}/todos").json()
-    assert len(todos) >= 499
+    links = api.call("GET", f"/api/{code}/reference-link").json()
+    categories = api.call("GET", f"/api/{code}/category").json()
+    assert (len(todos), len(links), len(categories)) == (500, 300, 50)  # after the 409 test
+    whole = {name: len(api.call("GET", f"/api/{code}/{path}").content)
+             for name, path in (("todos", "todos"), ("reference-links", "reference-link"))}
     host, port = server.url.removeprefix("http://").split(":")
     streams = RawStreams(host, int(port), code, 50)
     try:
-        streams.wait_for(b"event: categories", 60)  # every stream got the full lists on connect (5.3 MB each)
-        assert streams.count(b"event: todos") == [1] * 50
-        slowest = []
-        for attempt in range(3):  # three changes: one scheduling hiccup of a shared machine
-            marker = f"edited-{time.monotonic_ns()}".encode()  # is not what is measured
+        streams.wait_for(b"event: categories\n", 60)  # every stream got the lists whole (5.3 MB each)
+        assert streams.count(b"event: todos\n") == [1] * 50
+
+        def measure(event: str, call, needle: bytes) -> tuple[float, int]:
+            """Make the change; when its event had reached each stream, and its size."""
             marks = streams.marks()
             sent = time.monotonic()
-            response = api.call("PATCH", f"/api/todos/{todos[-1 - attempt]['id']}/contents",
-                                {"content": marker.decode() + "e" * 400})
-            answered = time.monotonic() - sent
-            assert response.status_code == 204
-            latencies = [t - sent for t in streams.wait_for(marker, 5, end=b"\n\n", after=marks)]
-            slowest.append(max(latencies))
-            print(f"change -> 50 streams: first {min(latencies) * 1000:.1f} ms, max "
-                  f"{max(latencies) * 1000:.1f} ms (the PATCH answered in {answered * 1000:.1f} ms)")
-        assert sorted(slowest)[1] < 0.1, slowest  # the median change reached all 50 in time
+            response = call()
+            assert response.status_code < 300, response.text
+            latencies = [t - sent for t in streams.wait_for(needle, 5, end=b"\n\n", after=marks)]
+            size = len(streams.event_with(0, needle, marks))
+            assert streams.event_with(0, needle, marks).split(b"\n")[1] == f"event: {event}".encode(), \
+                streams.event_with(0, needle, marks)[:200]
+            return max(latencies), size
+
+        def marker() -> str:
+            return f"edited-{time.monotonic_ns()}"
+        kinds = {"todo edited": [], "todo moved": [], "link deleted": [], "link added": [],
+                 "category renamed": []}
+        for n in range(CHANGES_PER_KIND):
+            mark = marker()
+            todo = todos[-1 - n]["id"]
+            kinds["todo edited"].append(measure("todos-change", lambda: api.call(
+                "PATCH", f"/api/todos/{todo}/contents", {"content": mark + "e" * (500 - len(mark))}),
+                mark.encode()))
+            moved = todos[n]["id"]
+            kinds["todo moved"].append(measure("todos-change", lambda: api.call(
+                "PATCH", f"/api/todos/{moved}/order", {"order": 250 + n}), f'"{moved}"'.encode()))
+            gone = links[n]["id"]
+            kinds["link deleted"].append(measure("reference-links-change", lambda: api.call(
+                "DELETE", f"/api/{code}/reference-link/{gone}"), f'"{gone}"'.encode()))
+            mark = marker()
+            url = (f"http://127.0.0.1:9/{mark}/" + "u" * 2048)[:2048]  # a private address: no preview
+            kinds["link added"].append(measure("reference-links-change", lambda: api.call(
+                "POST", f"/api/{code}/reference-link", {"url": url}), mark.encode()))
+            mark = marker()[-30:]
+            category = categories[n]["id"]
+            kinds["category renamed"].append(measure("categories-change", lambda: api.call(
+                "PATCH", f"/api/{code}/category", {"categoryId": category, "updatedCategoryName": mark}),
+                mark.encode()))
+        # A preview arriving re-pushes its link: every field at its longest, still one item.
+        url = (pages.url(f"/{marker()}?") + "u" * 2048)[:2048]
+        pages.html(url.removeprefix(pages.url("")), f'<title>{"h" * 300}</title><meta property="og:title" content="{"o" * 300}">'
+                              f'<meta name="description" content="{"d" * 1000}"><meta property='
+                              f'"og:image" content="https://img.test/{"i" * 2030}">')
+        assert api.call("DELETE", f"/api/{code}/reference-link/{links[-1]['id']}").status_code == 204
+        marks = streams.marks()
+        assert api.call("POST", f"/api/{code}/reference-link", {"url": url}).status_code == 201
+        streams.wait_for(b'"headTitle":"hhh', 10, end=b"\n\n", after=marks)
+        previewed = streams.event_with(0, b'"headTitle":"hhh', marks)
+        sizes_seen = {"preview arrived": len(previewed)}
+        assert streams.count(b"event: todos\n") == [1] * 50  # never sent whole again
+        assert streams.count(b"event: reference-links\n") == [1] * 50
+        print(f"\nfull room, 50 streams (lists whole: todos {whole['todos']:,} B, links "
+              f"{whole['reference-links']:,} B):")
+        for kind, runs in kinds.items():
+            times = sorted(t for t, _ in runs)
+            print(f"  {kind}: median {times[len(times) // 2] * 1000:.1f} ms, max {times[-1] * 1000:.1f} ms"
+                  f" to the 50th stream; event {max(size for _, size in runs):,} B")
+        print(f"  preview arrived (a link at its longest): event {sizes_seen['preview arrived']:,} B")
+        assert sizes_seen["preview arrived"] < CHANGE_EVENT_MAX_BYTES
+        for kind, runs in kinds.items():
+            assert max(size for _, size in runs) < CHANGE_EVENT_MAX_BYTES, (kind, runs)
+            assert sorted(t for t, _ in runs)[len(runs) // 2] < 0.1, (kind, runs)
     finally:
         streams.close()
 
@@ -264,6 +324,13 @@ class RawStreams:
                     return [next(t for size, t in self.arrivals[n] if size >= e)
                             for n, e in enumerate(ends)]
             assert time.monotonic() < deadline, f"{needle!r} did not reach every stream"
+
+    def event_with(self, n: int, needle: bytes, after) -> bytes:
+        """The whole event (id line to blank line) of stream ``n`` holding ``needle``."""
+        with self.lock:
+            data = bytes(self.data[n][after[n]:])
+        at = data.find(needle)
+        return data[data.rfind(b"id: ", 0, at):data.find(b"\n\n", at) + 2]
 
     def count(self, needle: bytes) -> list[int]:
         with self.lock:
