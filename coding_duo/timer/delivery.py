@@ -10,8 +10,9 @@ full state (timer, room, roles, lists). So after the last change to a room,
 every screen of it on every process ends on the database's state.
 
 A new stream is registered and given its snapshot under the room lock, from a
-fresh read of the room; it remembers the snapshot's version and is sent no
-batch as old as that.
+fresh read of the room (its row share-locked meanwhile, so the snapshot is of one
+version); it remembers the snapshot's version and is sent no batch as old as
+that. (The lists' change events are deltas on top of the version before them.)
 """
 from __future__ import annotations
 
@@ -110,10 +111,19 @@ class Delivery:
     # ----- reading the room afresh ---------------------------------------------------
 
     def _fresh_room(self, key: str) -> PairRoom | None:
+        """The room as committed now, its row share-locked until the transaction ends
+        (``_done_reading``): a change elsewhere (which locks the row for update) cannot
+        commit between this read of its version and the reads of its lists, so a
+        snapshot shows exactly the version it is labelled with. (Read committed reads
+        each statement afresh; the lists' change events apply on top of that version.)"""
         db.session.rollback()  # a new transaction, nothing cached: what is committed now
         return db.session.execute(
-            select(PairRoom).where(PairRoom.access_code == key)
+            select(PairRoom).where(PairRoom.access_code == key).with_for_update(read=True)
             .execution_options(populate_existing=True)).scalar_one_or_none()
+
+    @staticmethod
+    def _done_reading() -> None:
+        db.session.rollback()  # the share lock goes: changes to the room may commit again
 
     def _advance(self, key: str, version: int) -> None:
         """Everything up to ``version`` is covered (by a snapshot or a resync)."""
@@ -126,11 +136,14 @@ class Delivery:
         with self.locks(key):
             room = self._fresh_room(key)
             if room is None or room.deleted:
+                self._done_reading()
                 self.streams.close_room(key)
                 self.forget(key)
                 return
             events = self.state_events(room)[1:] + [("pair", pair_json(room))] + list_events(room)
-            self._advance(key, room.version)
+            version = room.version
+            self._done_reading()
+            self._advance(key, version)
             self._sync_tick_job(key, self.timestamps.get(key))
             for event, data in events:
                 self.streams.broadcast(key, event, data)
@@ -143,11 +156,14 @@ class Delivery:
         with self.locks(key):
             room = self._fresh_room(key)
             if room is None or room.deleted:
+                self._done_reading()
                 return None, b""
             events = self.state_events(room) + list_events(room)
+            version = room.version
+            self._done_reading()
             if self.streams.count(key) == 0 or key not in self._delivered:
-                self._advance(key, room.version)  # nobody here waits for older batches
-            client = self.streams.register(key, since=room.version)
+                self._advance(key, version)  # nobody here waits for older batches
+            client = self.streams.register(key, since=version)
             return client, b"".join(self.streams.encode(event, data) for event, data in events)
 
     # ----- the periodic version check -------------------------------------------------

@@ -114,3 +114,38 @@ def test_a_stream_opened_on_b_while_a_swaps_starts_from_the_truth(pair_of_server
         finally:
             opened.close()
     assert not failures, f"{len(failures)} of {TRIALS} new streams wrong: {failures[:5]}"
+
+
+def test_a_stream_opened_on_b_while_a_reorders_todos_ends_on_the_truth(pair_of_servers,
+                                                                         pg_schema_url):
+    """List changes are sent as deltas (put at an index, remove by id) on top of the
+    snapshot, so the snapshot must show exactly the version it is labelled with: a
+    move then a delete of a todo above it, committed while B reads its snapshot,
+    would leave the moved todo one place off if the snapshot held the delete but
+    not the version that comes with it (B is then sent the move again)."""
+    a, b = pair_of_servers
+    code = Api(a.url).create_room(60_000)
+    on_a = Api(a.url)
+    for n in range(6):
+        assert add_todo(on_a, code, f"todo {n}") == 201
+    failures = []
+
+    def churn(n):
+        """Move the last todo to index 2, delete the first, add one (six again)."""
+        todos = on_a.call("GET", f"/api/{code}/todos").json()
+        statuses = [
+            on_a.call("PATCH", f"/api/todos/{todos[-1]['id']}/order", {"order": 2}).status_code,
+            on_a.call("DELETE", f"/api/todos/{todos[0]['id']}").status_code,
+            add_todo(on_a, code, f"todo {n + 6}")]
+        return statuses
+    for n in range(TRIALS):
+        opened, statuses = together(lambda: stream(b.url, code), lambda: churn(n))
+        try:
+            assert statuses == [204, 204, 201] and opened.status == 200
+            want = truth(pg_schema_url, on_a, code)
+            for _, state in wrong_after([opened], want, BOUND):
+                failures.append((n, [t["content"] for t in state["todos"] or []],
+                                 [t["content"] for t in want["todos"]]))
+        finally:
+            opened.close()
+    assert not failures, f"{len(failures)} of {TRIALS} new streams wrong: {failures[:3]}"
