@@ -61,7 +61,7 @@ class PreviewJobs:
 
     def _run(self, room: str, client: str, url: str, done) -> None:
         try:
-            done(self.previewer.preview(url))
+            done(self.previewer.preview(url, owners=(("room", room), ("client", client))))
         except Exception:  # noqa: BLE001 -- one bad preview must not kill the worker
             log.exception("saving the preview of %s failed", url)
         finally:

@@ -9,7 +9,8 @@ Redirects are followed by hand, each hop checked again.
 One hard deadline (``timeout``, 3 s) bounds the whole fetch, however the far end
 trickles: the DNS lookup runs on a bounded set of lookup threads and is
 abandoned at the deadline (an abandoned lookup keeps its slot until it ends, so
-hung lookups cannot pile up: past ``max_lookups`` the preview fails at once);
+hung lookups cannot pile up: past ``max_lookups``, or past a room's or a client's
+quarter of them, the preview fails at once);
 connect, TLS, headers and body run on a socket that a watchdog shuts down at the
 deadline. A size cap bounds the body. Whatever goes wrong, the preview is
 titled with the URL.
@@ -22,6 +23,7 @@ import socket
 import ssl
 import threading
 import time
+from collections import Counter
 from urllib.parse import urljoin, urlsplit
 
 
@@ -98,15 +100,38 @@ class Lookups:
     """DNS lookups with a deadline (getaddrinfo has none): each runs on a thread of
     its own, at most ``size`` at once; one that passes its deadline is abandoned
     but keeps its slot until it ends, and when every slot is taken a lookup fails
-    at once. (Daemon threads: a hung lookup never holds the process up at exit.)"""
+    at once. (Daemon threads: a hung lookup never holds the process up at exit.)
+    Fair shares: a lookup made for ``owners`` (its room and its client) counts
+    against each, and none of them holds more than ``per_owner`` slots (a quarter),
+    so one room's or one client's hung names cannot take every slot."""
 
-    def __init__(self, resolver, size: int):
+    def __init__(self, resolver, size: int, per_owner: int | None = None):
         self.resolver = resolver
-        self._slots = threading.BoundedSemaphore(size)
+        self.size = size
+        self.per_owner = per_owner or max(1, size // 4)
+        self._lock = threading.Lock()
+        self._taken = 0
+        self._owners: Counter = Counter()
 
-    def resolve(self, host: str, port: int, deadline: Deadline) -> list[str]:
-        if not self._slots.acquire(blocking=False):
-            raise PreviewRefused("too many DNS lookups in flight")
+    def _take(self, owners: tuple) -> None:
+        with self._lock:
+            if self._taken >= self.size:
+                raise PreviewRefused("too many DNS lookups in flight")
+            if any(self._owners[owner] >= self.per_owner for owner in owners):
+                raise PreviewRefused("too many DNS lookups in flight for this room or client")
+            self._taken += 1
+            self._owners.update(owners)
+
+    def _give_back(self, owners: tuple) -> None:
+        with self._lock:
+            self._taken -= 1
+            self._owners.subtract(owners)
+            for owner in owners:
+                if self._owners[owner] <= 0:
+                    del self._owners[owner]
+
+    def resolve(self, host: str, port: int, deadline: Deadline, owners: tuple = ()) -> list[str]:
+        self._take(owners)
         result: dict = {}
         done = threading.Event()
 
@@ -116,7 +141,7 @@ class Lookups:
             except Exception as error:  # noqa: BLE001 -- handed to the waiting fetch
                 result["error"] = error
             finally:
-                self._slots.release()
+                self._give_back(owners)
                 done.set()
         threading.Thread(target=run, name="preview-dns", daemon=True).start()
         if not done.wait(deadline.remaining()):
@@ -160,10 +185,11 @@ class LinkPreviewer:
         self.dialer = dialer  # tests route a "public" address to a local server
         self._tls = ssl.create_default_context()
 
-    def preview(self, url: str) -> Preview:
-        """The page's preview, or one titled with the URL if it cannot be had."""
+    def preview(self, url: str, owners: tuple = ()) -> Preview:
+        """The page's preview, or one titled with the URL if it cannot be had
+        (``owners``: whose DNS share its lookups count against)."""
         try:
-            html, final_url = self.fetch(url)
+            html, final_url = self.fetch(url, owners)
             preview = parse_preview(html, final_url)
         except PreviewRefused as error:
             log.info("no preview for %s: %s", url, error)
@@ -175,11 +201,11 @@ class LinkPreviewer:
             preview.head_title = url[:TITLE_MAX]
         return preview
 
-    def fetch(self, url: str) -> tuple[str, str]:
+    def fetch(self, url: str, owners: tuple = ()) -> tuple[str, str]:
         deadline = Deadline(self.timeout)
         try:
             for _ in range(self.max_redirects + 1):
-                response, connection = self._open(url, deadline)
+                response, connection = self._open(url, deadline, owners)
                 try:
                     if response.status in REDIRECTS:
                         location = response.getheader("Location")
@@ -203,12 +229,12 @@ class LinkPreviewer:
         finally:
             deadline.cancel()
 
-    def _open(self, url: str, deadline: Deadline):
+    def _open(self, url: str, deadline: Deadline, owners: tuple = ()):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise PreviewRefused("only http(s) URLs are fetched")
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = self.lookups.resolve(parts.hostname, port, deadline)
+        addresses = self.lookups.resolve(parts.hostname, port, deadline, owners)
         if not addresses:
             raise PreviewRefused(f"{parts.hostname} has no address")
         if not self.allow_private:

@@ -248,3 +248,55 @@ def test_a_dns_lookup_that_never_answers_is_abandoned_at_the_deadline_and_bounde
     previewer.lookups.resolver = lambda host, port: refused.append(host) or ["10.0.0.1"]
     assert previewer.preview("http://fourth.test/").head_title == "http://fourth.test/"
     assert refused == ["fourth.test"]
+
+
+def test_one_rooms_hung_lookups_take_only_its_share_of_the_dns_slots():
+    """8 slots, a quarter each: one room (or one client) whose names never resolve
+    holds 2 of them, and its next preview fails at once without asking DNS; other
+    rooms still get theirs, until all 8 are taken."""
+    release = threading.Event()
+    asked = []
+
+    def resolver(host, port):
+        asked.append(host)
+        if host.startswith("hang"):
+            release.wait(30)
+        return ["10.0.0.1"]  # refused by the address rule: no fetch follows
+    previewer = LinkPreviewer(resolver=resolver, timeout=0.3, max_lookups=8)
+    try:
+        def hang(n, room, client):
+            return threading.Thread(target=previewer.preview, args=(f"http://hang{n}.test/",),
+                                    kwargs={"owners": (("room", room), ("client", client))})
+        threads = [hang(n, "R1", f"c{n}") for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        assert len(asked) == 2  # both abandoned at their deadline, both still hold a slot
+        started = time.monotonic()
+        preview = previewer.preview("http://next.test/", owners=(("room", "R1"), ("client", "c9")))
+        assert preview.head_title == "http://next.test/" and time.monotonic() - started < 0.1
+        assert "next.test" not in asked  # refused before any lookup
+        # One client spread over rooms is held to its share as well.
+        threads = [hang(10 + n, f"R{10 + n}", "c-many") for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        assert len(asked) == 4
+        # Another room and client: a slot of its own, the lookup runs.
+        previewer.preview("http://other.test/", owners=(("room", "R2"), ("client", "c2")))
+        assert asked[-1] == "other.test"
+        # Until every slot is taken (4 more rooms with hung names: 8): then anyone's fails at once.
+        threads = [hang(20 + n, f"R{20 + n}", f"c{20 + n}") for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+        assert previewer.lookups._taken == 8
+        previewer.preview("http://late.test/", owners=(("room", "R3"), ("client", "c3")))
+        assert "late.test" not in asked
+    finally:
+        release.set()
+    time.sleep(0.2)
+    assert previewer.lookups._taken == 0 and not previewer.lookups._owners
