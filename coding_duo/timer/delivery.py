@@ -153,6 +153,10 @@ class Delivery:
         read, so no change falls between them. Returns (client, the snapshot encoded:
         its event ids come before anything broadcast to the client after it), or
         (None, b"") for a room deleted meanwhile."""
+        # No database connection is held while waiting for the lock: 50 streams opening
+        # at once (each had read its room) held every connection of the pool while the
+        # lock's holder waited for one, until the pool's 30 s timeout.
+        db.session.rollback()
         with self.locks(key):
             room = self._fresh_room(key)
             if room is None or room.deleted:
