@@ -133,7 +133,7 @@ initCopyButtons();
 initShortcuts();
 initLists();
 initAlerts();
-setInterval(renderTimer, 200);
+document.addEventListener("visibilitychange", renderTimer); // it aims at each second's flip
 renderAlerts();
 render();
 startStream(roomApi + "/connect", handlers);

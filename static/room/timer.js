@@ -3,9 +3,25 @@
 // once completed) and the controls that change it: start/pause, swap, turn
 // length, complete/reopen, and the keyboard shortcuts (Space, S, ?).
 import { $, root, state, lists, ui, completed, roomApi, pairRoomApi } from "./state.js";
-import { remaining, format } from "./clock.js";
+import { remaining, format, untilNextSecond } from "./clock.js";
 import { command, showError } from "./api.js";
 import { renderTitle, offerAlerts } from "./alerts.js";
+
+// The next render is aimed at the moment the shown second changes (re-aimed on
+// every render: each tick and state change), so every screen flips together and
+// nothing runs between seconds. A hidden tab aims at nothing: the server's
+// ticks keep its title counting, and it renders at once when shown again.
+let flipTimer = null;
+
+function aimNextFlip() {
+  clearTimeout(flipTimer);
+  flipTimer = null;
+  const wait = untilNextSecond();
+  if (wait == null || document.visibilityState !== "visible") return;
+  // +1 ms: the timeout must not land a rounding before the second (Date.now() is
+  // whole ms); if it does anyway, the render below shows the same text and aims again.
+  flipTimer = setTimeout(renderTimer, wait + 1);
+}
 
 export function renderTimer() {
   const up = ui.timeUp && state.timer.status !== "RUNNING";
@@ -19,6 +35,7 @@ export function renderTimer() {
   $("progress").value = Math.round(1000 * Math.min(1, Math.max(0, 1 - left / duration)));
   $("progress").dataset.status = display.dataset.status;
   renderTitle(text);
+  aimNextFlip();
 }
 
 // Says it the way the server renders the summary on first load (pages.py).
