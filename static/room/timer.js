@@ -49,8 +49,10 @@ function pairedText(ms) {
 function renderSummary() {
   const done = lists.todos.filter((t) => t.isChecked).length;
   const turns = state.turnsCompleted;
-  $("summary-text").textContent = turns + " turn" + (turns === 1 ? "" : "s") + " · " +
+  const text = turns + " turn" + (turns === 1 ? "" : "s") + " · " +
     pairedText(state.pairedMs) + " paired · " + done + " of " + lists.todos.length + " todos done";
+  // The summary is a live region: written only when it says something new.
+  if ($("summary-text").textContent !== text) $("summary-text").textContent = text;
   $("summary").hidden = !completed();
 }
 
