@@ -17,6 +17,7 @@ from .duo import Duo
 from .extensions import db, migrate
 from .web.client import ClientMiddleware, parse_trusted
 from .web.errors import register_error_handlers
+from .web.i18n import init_i18n
 from .web.limits import init_limits
 from .web.metrics import init_metrics
 from .web.security import init_security
@@ -62,6 +63,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     init_metrics(app)
     init_security(app)
+    init_i18n(app)
     init_limits(app)
     if app.config["CORS_ORIGINS"]:  # off unless a separate front end is named
         from flask_cors import CORS

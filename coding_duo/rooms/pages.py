@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..context import duo
 from ..tools.models import CATEGORY_MAX, TODO_MAX
@@ -36,9 +37,9 @@ def create():
     try:
         minutes = float(form.get("custom_minutes") or form.get("minutes") or "")
     except ValueError:
-        return _home_error("Turn length must be a number of minutes.", form)
+        return _home_error(_("Turn length must be a number of minutes."), form)
     if not math.isfinite(minutes) or abs(minutes) > MINUTES_MAX:  # nan, inf, 1e308
-        return _home_error(f"Turn length must be a number of minutes, at most {MINUTES_MAX}.", form)
+        return _home_error(_("Turn length must be a number of minutes, at most %(max)s.", max=MINUTES_MAX), form)
     try:
         body = validate(CreateRoom, {
             "driver": form.get("driver", ""), "navigator": form.get("navigator", ""),
@@ -55,10 +56,10 @@ def join():
     text = request.args.get("code", "")
     code = access_code.from_code_or_link(text)
     if code is None:
-        return _home_error("That is not an access code (ABCDE-FGHJK) or an invite link to a room.",
+        return _home_error(_("That is not an access code (ABCDE-FGHJK) or an invite link to a room."),
                            {"code": text}, status=400, field="join")
     if not room_exists(code):
-        return _home_error(f"No room has the code “{access_code.display(code)}”. Check it and try again.",
+        return _home_error(_("No room has the code “%(code)s”. Check it and try again.", code=access_code.display(code)),
                            {"code": text}, status=404, field="join")
     return redirect(url_for("pages.room", code=access_code.display(code)))
 
@@ -72,7 +73,7 @@ def room(code):
     done = sum(1 for t in todos if t["isChecked"])
     return render_template(
         "room.html", room=room, state=state, todos=todos, links=links_json(room),
-        categories=categories_json(room),
+        categories=categories_json(room), page_lang="en",  # not translated yet (issue 21)
         summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
         limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -62,7 +63,7 @@ def register_error_handlers(app) -> None:
     def handle_http_error(error: HTTPException):
         if not _wants_json():
             return error_page(error.code, error.description if error.code != 404 else
-                              "There is nothing at this address.")
+                              _("There is nothing at this address."))
         messages = {
             404: "Not found",
             405: f"Method {request.method} is not allowed here",
@@ -76,6 +77,6 @@ def register_error_handlers(app) -> None:
         log.error("database unavailable: %s", error.orig)
         retry = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
         if not _wants_json():
-            body, status = error_page(503, "The database is unavailable; try again shortly.")
+            body, status = error_page(503, _("The database is unavailable; try again shortly."))
             return body, status, retry
         return json_error(503, "The database is unavailable; try again shortly", retry)

@@ -208,3 +208,23 @@ def test_keyboard_only_from_the_home_page_to_a_completed_room(people, web):
     page.wait_for_selector('#room[data-status="COMPLETED"]', timeout=2000)
     assert page.is_visible("#summary")
     assert "1 of 1 todos done" in person.text("#summary-text")
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_korean_pages_have_no_axe_violations_and_the_switcher_works_by_keyboard(people, scheme):
+    person = people(color_scheme=scheme, locale="ko-KR")
+    page = person.page
+    page.goto("/")
+    assert page.get_attribute("html", "lang") == "ko" and "페어 룸 만들기" in page.inner_text("h1")
+    found = {"home": violations(page)}
+    page.goto("/no/such/page")
+    assert "찾을 수 없음" in page.inner_text("h1")
+    person.problems = [p for p in person.problems if "404 (NOT FOUND)" not in p]  # that page's own status
+    found["error page"] = violations(page)
+    assert all(not v for v in found.values()), found
+    page.goto("/")
+    focus_on(page, "button[value=en]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("html[lang=en]", timeout=3000)
+    assert "Start a pair room" in page.inner_text("h1")
+    assert page.get_attribute("button[value=en]", "aria-current") == "true"

@@ -1,0 +1,92 @@
+"""Korean and English (coding_duo/web/i18n.py): the browser's Accept-Language
+picks the language unless the switcher's cookie says otherwise; <html lang> says
+which; the catalogs are compiled at start when missing or stale. The API's JSON
+is not touched (its messages are still English for every client)."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+import pytest
+
+from coding_duo.web.i18n import TRANSLATIONS, compile_catalogs
+from support import Api
+
+KO = {"Accept-Language": "ko-KR,ko;q=0.9"}
+
+
+def page(api: Api, path: str, **headers):
+    return api.call("GET", path, headers=headers, allow_redirects=False)
+
+
+@pytest.mark.parametrize("accept, lang", [("ko-KR,ko;q=0.9", "ko"), ("ko", "ko"), ("en", "en"),
+                                          ("en-US,en;q=0.9", "en"), ("fr, ko;q=0.5", "ko"),
+                                          ("fr", "en"), ("", "en")])
+def test_the_browsers_language_picks_the_page_language(api, accept, lang):
+    html = page(api, "/", **({"Accept-Language": accept} if accept else {})).text
+    assert f'<html lang="{lang}">' in html
+    assert ("페어 룸 만들기" in html) == (lang == "ko")
+    assert ("Start a pair room" in html) == (lang == "en")
+
+
+def test_the_switcher_overrides_the_browser_and_is_remembered(api):
+    chosen = api.call("POST", "/language", data={"lang": "en", "next": "/?x=1"},
+                      headers=KO, allow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["Location"].endswith("/?x=1")
+    assert "lang=en" in chosen.headers["Set-Cookie"] and "Max-Age=" in chosen.headers["Set-Cookie"]
+    html = page(api, "/", **KO).text  # the session keeps the cookie
+    assert '<html lang="en">' in html and "Start a pair room" in html
+    assert 'value="en" lang="en" aria-current="true"' in html
+    api.call("POST", "/language", data={"lang": "ko", "next": "/"}, allow_redirects=False)
+    assert '<html lang="ko">' in page(api, "/", **{"Accept-Language": "en"}).text
+
+
+@pytest.mark.parametrize("next_url", ["//evil.example/", "https://evil.example/", "\\\\evil", "javascript:x"])
+def test_the_switcher_only_goes_back_to_this_site(api, next_url):
+    chosen = api.call("POST", "/language", data={"lang": "ko", "next": next_url}, allow_redirects=False)
+    assert chosen.status_code == 303 and chosen.headers["Location"] in ("/", api.base + "/")
+
+
+def test_an_unknown_language_sets_nothing(api):
+    chosen = api.call("POST", "/language", data={"lang": "xx", "next": "/"}, allow_redirects=False)
+    assert chosen.status_code == 303 and "Set-Cookie" not in chosen.headers
+
+
+def test_error_pages_and_home_errors_in_korean_the_api_unchanged(api):
+    missing = page(api, "/no/such/page", **KO)
+    assert missing.status_code == 404
+    assert '<html lang="ko">' in missing.text and "찾을 수 없음" in missing.text
+    assert "이 주소에는 아무것도 없습니다." in missing.text
+    assert "Not found" in page(api, "/no/such/page", **{"Accept-Language": "en"}).text
+    bad = page(api, "/join?code=nope", **KO)
+    assert bad.status_code == 400 and "접속 코드(ABCDE-FGHJK)나 룸 초대 링크가 아닙니다." in bad.text
+    gone = page(api, "/join?code=AAAAA-AAAAA", **KO)
+    assert gone.status_code == 404 and "“AAAAA-AAAAA” 코드를 가진 룸이 없습니다." in gone.text
+    assert page(api, "/api/no-such", **KO).json() == {"message": "Not found"}
+    assert "Accept-Language" in missing.headers["Vary"]
+
+
+def test_a_room_page_not_translated_yet_says_it_is_english(api):
+    code = api.create_room()
+    html = page(api, f"/rooms/{code}", **KO).text
+    assert '<html lang="en">' in html and 'aria-label="언어" lang="ko"' in html
+
+
+def test_catalogs_are_compiled_when_missing_or_older(tmp_path):
+    folder = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, folder, ignore=shutil.ignore_patterns("*.mo"))
+    po = folder / "ko" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    assert compile_catalogs(str(folder)) == [str(mo)] and mo.stat().st_size > 0
+    assert compile_catalogs(str(folder)) == []  # up to date: left alone
+    later = time.time() + 5
+    os.utime(po, (later, later))
+    assert compile_catalogs(str(folder)) == [str(mo)]
+    assert sorted(p.name for p in po.parent.iterdir()) == ["messages.mo", "messages.po"]  # no temporary left
+
+
+def test_the_repo_catalog_is_compiled_at_start(server):
+    po = os.path.join(TRANSLATIONS, "ko", "LC_MESSAGES", "messages.po")
+    mo = po[:-3] + ".mo"
+    assert os.path.exists(mo) and os.path.getmtime(mo) >= os.path.getmtime(po)
