@@ -11,6 +11,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from browsing import readme_shot
 from support import Api
 
 pytestmark = pytest.mark.once  # see tests/conftest.py
@@ -217,6 +218,8 @@ def test_the_korean_pages_have_no_axe_violations_and_the_switcher_works_by_keybo
     page.goto("/")
     assert page.get_attribute("html", "lang") == "ko" and "페어 룸 만들기" in page.inner_text("h1")
     found = {"home": violations(page)}
+    if scheme == "light":
+        page.screenshot(path=readme_shot("home-ko.png"))
     page.goto("/no/such/page")
     assert "찾을 수 없음" in page.inner_text("h1")
     person.problems = [p for p in person.problems if "404 (NOT FOUND)" not in p]  # that page's own status
