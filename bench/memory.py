@@ -42,6 +42,22 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def rss_parts(pid: int) -> dict[str, float]:
+    """Resident MB by kind of mapping: the main heap, other anonymous memory (malloc
+    arenas of threads, Python's arenas, thread stacks) and files (code, libraries)."""
+    parts = {"heap": 0.0, "anon": 0.0, "file": 0.0}
+    kind = "anon"
+    with open(f"/proc/{pid}/smaps") as smaps:
+        for line in smaps:
+            fields = line.split()
+            if not fields[0].endswith(":") or fields[0][0].isdigit() and "-" in fields[0]:
+                name = fields[5] if len(fields) > 5 else ""
+                kind = "heap" if name == "[heap]" else ("file" if name.startswith("/") else "anon")
+            elif fields[0] == "Rss:":
+                parts[kind] += int(fields[1]) / 1024
+    return {k: round(v, 1) for k, v in parts.items()}
+
+
 def entries(base: str) -> dict[str, int]:
     text = requests.get(base + "/metrics", timeout=10).text
     return {m.group(1): int(float(m.group(2))) for m in
@@ -74,6 +90,8 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--warm-up", type=int, default=2_000)
+    parser.add_argument("--batches", type=int, default=1,
+                        help="batches of --rooms, one after another (does memory keep growing?)")
     args = parser.parse_args()
     gc.disable()
     port = free_port()
@@ -103,19 +121,22 @@ def main() -> None:
         rooms(args.warm_up)
         time.sleep(args.idle_seconds + 15)  # idle, the sweep's next look, a trim
         before = rss_mb(server.pid)
-        started = time.monotonic()
-        rooms(args.rooms)
-        took = time.monotonic() - started
-        peak, held = rss_mb(server.pid), entries(base)
-        time.sleep(args.idle_seconds + 15)
-        after, left = rss_mb(server.pid), entries(base)
-        print(f"rooms: {args.rooms} (created, opened, started, paused, left in {took:.0f} s)")
-        print(f"RSS fresh: {fresh:.1f} MB; after a warm-up of {args.warm_up} rooms, idle: {before:.1f} MB")
-        print(f"RSS after the {args.rooms} rooms: {peak:.1f} MB; {args.idle_seconds:.0f} s idle later: "
-              f"{after:.1f} MB ({after - before:+.1f} MB against the warmed-up process, "
-              f"{after - fresh:+.1f} MB against the fresh one)")
-        print(f"per-room entries after the rooms: {held}")
-        print(f"per-room entries once idle:       {left}")
+        print(f"RSS fresh: {fresh:.1f} MB; after a warm-up of {args.warm_up} rooms, idle: "
+              f"{before:.1f} MB {rss_parts(server.pid)}", flush=True)
+        for batch in range(1, args.batches + 1):
+            started = time.monotonic()
+            rooms(args.rooms)
+            took = time.monotonic() - started
+            peak, held = rss_mb(server.pid), entries(base)
+            time.sleep(args.idle_seconds + 15)
+            after, left = rss_mb(server.pid), entries(base)
+            print(f"batch {batch}: {args.rooms} rooms (created, opened, started, paused, left in "
+                  f"{took:.0f} s)")
+            print(f"  RSS after them: {peak:.1f} MB; {args.idle_seconds:.0f} s idle later: "
+                  f"{after:.1f} MB ({after - before:+.1f} MB against the warmed-up process, "
+                  f"{after - fresh:+.1f} MB against the fresh one) {rss_parts(server.pid)}")
+            print(f"  per-room entries after the rooms: {held}")
+            print(f"  per-room entries once idle:       {left}", flush=True)
     finally:
         server.terminate()
         server.wait(10)
