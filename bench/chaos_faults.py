@@ -146,9 +146,11 @@ class Cluster:
         import psycopg
         state = truth(self.db_url, self.api(1), code)
         with psycopg.connect(self.db_url) as conn:
+            # The timer's status again, in the same read as its details: a time-up
+            # between the two reads had given a RUNNING status without a deadline.
             (state["turnsCompleted"], state["timer_duration"], state["timer_remaining"],
-             state["timer_ends_at"]) = conn.execute(
-                "SELECT r.turns_completed, t.duration_ms, t.remaining_ms, t.ends_at_ms "
+             state["timer_ends_at"], state["status"]) = conn.execute(
+                "SELECT r.turns_completed, t.duration_ms, t.remaining_ms, t.ends_at_ms, t.status "
                 "FROM pair_room r JOIN timer t ON t.room_id = r.id WHERE r.access_code = %s",
                 (code.replace("-", ""),)).fetchone()
         return state
