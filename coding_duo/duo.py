@@ -66,9 +66,14 @@ class Duo:
         self.clock_skew.check(self.app)
         self.schedulers.every(CLOCK_SKEW_JOB, functools.partial(self.clock_skew.check, self.app),
                               config["CLOCK_SKEW_CHECK_SECONDS"])
-        self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self.timers.heal)
+        self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self._resubscribed)
         log.info("scheduler started; %d running timer(s) resumed; events via %s", recovered,
                  type(self.bus).__name__)
+
+    def _resubscribed(self) -> None:
+        """The bus is back after an outage: counts and rooms may have been missed."""
+        self.screens.recount()  # a restarted Redis has lost every count
+        self.timers.heal()
 
     def shutdown(self) -> None:
         """Stop ticking and end every stream (browsers reconnect by themselves)."""
