@@ -44,6 +44,7 @@ class Duo:
             per_client=config["LINK_PREVIEWS_PER_CLIENT"])
         self.clock_skew = ClockSkew(config["CLOCK_SKEW_WARN_MS"], config["CLOCK_SKEW_TEST_OFFSET_MS"])
         self.stopping = False
+        self._shut_down = False
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.bus, self.presence = make_bus(config, self.streams)
         self.screens = Screens(self.streams, self.bus, config.get("REDIS_NAMESPACE") or "coding-duo")
@@ -76,7 +77,12 @@ class Duo:
         self.timers.heal()
 
     def shutdown(self) -> None:
-        """Stop ticking and end every stream (browsers reconnect by themselves)."""
+        """Stop ticking and end every stream (browsers reconnect by themselves). Once:
+        app.py calls it on SIGTERM and again as it exits (each Redis call here may wait
+        its 2 s timeout when Redis refuses writes)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.stopping = True
         self.bus.stop()
         self.screens.stop()
