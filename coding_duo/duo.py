@@ -44,6 +44,7 @@ class Duo:
             per_client=config["LINK_PREVIEWS_PER_CLIENT"])
         self.clock_skew = ClockSkew(config["CLOCK_SKEW_WARN_MS"], config["CLOCK_SKEW_TEST_OFFSET_MS"])
         self.stopping = False
+        self._shut_down = False
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.bus, self.presence = make_bus(config, self.streams)
         self.screens = Screens(self.streams, self.bus, config.get("REDIS_NAMESPACE") or "coding-duo")
@@ -66,12 +67,22 @@ class Duo:
         self.clock_skew.check(self.app)
         self.schedulers.every(CLOCK_SKEW_JOB, functools.partial(self.clock_skew.check, self.app),
                               config["CLOCK_SKEW_CHECK_SECONDS"])
-        self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self.timers.heal)
+        self.bus.start(on_batch=self.timers.apply_remote, on_reconnect=self._resubscribed)
         log.info("scheduler started; %d running timer(s) resumed; events via %s", recovered,
                  type(self.bus).__name__)
 
+    def _resubscribed(self) -> None:
+        """The bus is back after an outage: counts and rooms may have been missed."""
+        self.screens.recount()  # a restarted Redis has lost every count
+        self.timers.heal()
+
     def shutdown(self) -> None:
-        """Stop ticking and end every stream (browsers reconnect by themselves)."""
+        """Stop ticking and end every stream (browsers reconnect by themselves). Once:
+        app.py calls it on SIGTERM and again as it exits (each Redis call here may wait
+        its 2 s timeout when Redis refuses writes)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.stopping = True
         self.bus.stop()
         self.screens.stop()

@@ -15,8 +15,8 @@ worker takes the rooms in the order they changed, reads each room's count when i
 writes it (so one process writes its counts in the order it took them), and
 retries a room whose write failed until Redis takes it (meanwhile the room's
 screens here are shown this process's count plus the others' last known). Each
-count carries the order Redis gave it (an ``INCR`` in the same ``MULTI``) and
-screens show only newer ones, so counts computed by several processes at once,
+count carries the order Redis gave it (its ``TIME``, then an ``INCR``, in the same
+``MULTI``: see ``_order``) and screens show only newer ones, so counts computed by several processes at once,
 reaching each process in any order, end on the newest.
 
 A process that dies without closing its streams leaves its count in the hash, so
@@ -89,6 +89,14 @@ class Screens:
                 self._worker.start()
             self._dirty[key] = None
             self._wake.notify()
+
+    def recount(self) -> None:
+        """Write this process's count of every room it has streams for again (after a
+        resubscription: a restarted Redis has lost them all, and a process that saw no
+        change in the live set would not write them otherwise)."""
+        if self.bus is not None:
+            for key in self.streams.keys():
+                self.changed(key)
 
     def pending(self) -> int:
         """Rooms whose count is waiting to be written (tests, metrics)."""
@@ -173,6 +181,7 @@ class Screens:
                 pipe.hgetall(name)
                 pipe.zadd(self._alive_key, {self.process: now_ms})
                 pipe.zrangebyscore(self._alive_key, now_ms - DEAD_MS, "+inf")
+                pipe.time()
                 results = pipe.execute()
         except self.bus._redis_module.RedisError as error:
             self.writes_failed += 1
@@ -180,14 +189,14 @@ class Screens:
             self._show(key, local + self._others.get(key, 0), None)  # the best guess meanwhile
             return False
         self.bus.presence.ok()
-        alive = {_text(p) for p in results[-1]}
-        fields = {_text(k): int(v) for k, v in results[-3].items()}
+        alive = {_text(p) for p in results[-2]}
+        fields = {_text(k): int(v) for k, v in results[-4].items()}
         others = sum(v for k, v in fields.items() if k != self.process and k in alive)
         if local:
             self._others[key] = others
         else:
             self._others.pop(key, None)
-        order = int(results[1])
+        order = _order(results[-1], results[1])
         self._show(key, local + others, order)
         self.bus.publish_presence(key, local + others, self.process, order)
         return True
@@ -210,6 +219,16 @@ class Screens:
     def _remote(self, key: str, total: int, process: str, order: int | None = None) -> None:
         if process != self.process:
             self._show(key, total, order)
+
+
+def _order(redis_time, serial) -> int:
+    """A count's order: Redis's clock when it took the write (in microseconds; one
+    ``MULTI`` runs at a time), then the room's counter. The counter alone starts again
+    at 1 when Redis lost its data (restarted without persistence, a failover to a
+    replica behind, the key expired), and every count after that looked older than
+    the last one shown."""
+    seconds, micros = redis_time
+    return (int(seconds) * 1_000_000 + int(micros)) * 1000 + int(serial) % 1000
 
 
 def _text(value) -> str:

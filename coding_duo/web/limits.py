@@ -31,6 +31,7 @@ from .errors import json_error
 # headers_enabled=False: Flask-Limiter would put Retry-After on every answer (successes
 # too) and rewrite the one a 503 set; we say it on the 429 alone (see too_many).
 limiter = Limiter(key_func=current_client, headers_enabled=False)
+STORAGE_TIMEOUT_SECONDS = 0.25  # a limit's round trip to Redis, at most
 
 
 def init_limits(app) -> None:
@@ -38,10 +39,19 @@ def init_limits(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
     app.config.setdefault("RATELIMIT_KEY_PREFIX", config.get("REDIS_NAMESPACE", "coding-duo"))
     storage = app.config["RATELIMIT_STORAGE_URI"]
-    if config.get("REDIS_SSL_CERT_REQS") and storage.startswith("rediss://"):
-        # The same Redis as the bus, so the same certificate rule (self-signed add-ons).
-        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
-                              {"ssl_cert_reqs": config["REDIS_SSL_CERT_REQS"]})
+    if storage.startswith(("redis://", "rediss://")):
+        # A limit is checked on the request's thread: a Redis that hangs (a failover's
+        # CLIENT PAUSE WRITE, a partition) must cost a request a moment, not the whole
+        # outage (redis-py waits for ever by default: under a 30 s hang every request
+        # took 5 s and every list write over 10 s). Past the timeout the error is
+        # swallowed and the limits live in this process's memory until Redis answers.
+        options = {"socket_timeout": STORAGE_TIMEOUT_SECONDS,
+                   "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS}
+        if config.get("REDIS_SSL_CERT_REQS") and storage.startswith("rediss://"):
+            # The same Redis as the bus, so the same certificate rule (self-signed add-ons).
+            options["ssl_cert_reqs"] = config["REDIS_SSL_CERT_REQS"]
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", options)
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config["RATELIMIT_APPLICATION"] = config["UNKNOWN_CODE_LIMIT"]
     # A 404 about something inside a room the client named rightly (no retrospective
     # yet) is not a guess: views say so with g.room_exists.

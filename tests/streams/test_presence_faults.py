@@ -15,6 +15,7 @@ from support import Api, ServerProcess, stream
 
 OPEN_CLOSE_BOUND = 0.2  # seconds: a stream's first byte, and its thread freed after a close
 AFTER_PAUSE = 3.0  # seconds after the pause ends for every count to be right
+AFTER_RESTART = 5.0 + 1.0  # a restarted Redis: the listener resubscribed, heartbeats in
 
 pytestmark = pytest.mark.skipif(
     not (os.environ.get("TEST_DATABASE") == "postgres" and os.environ.get("TEST_REDIS") == "1"),
@@ -108,3 +109,41 @@ def test_a_killed_process_screens_are_no_longer_counted(quick_pair):
     finally:
         for client in on_a + [on_b]:
             client.close()
+
+
+def test_counts_right_after_redis_restarts_without_its_data(quick_pair, redis_server):
+    """A redis-server restarted (no persistence; or a failover to a replica behind) has
+    lost the rooms' hashes and their order counters. Found in review: the counter
+    started again at 1, so every process ignored every count as older than the last it
+    had shown (a screen opened after it was shown no count at all); and a process that
+    saw no change in the live set (the other heartbeated first) never wrote its counts
+    again, so the totals left its screens out. Now the order starts with Redis's clock
+    and every process writes its counts again when it resubscribes. Two rooms: in one
+    a screen opens on A after the restart, in the other on B (whichever process did not
+    write again, the other's write leaves it out)."""
+    a, b = quick_pair
+    api = Api(a.url)
+    rooms = {api.create_room(60_000): a, api.create_room(60_000): b}
+    screens = {code: [stream(a.url, code), stream(a.url, code), stream(b.url, code)]
+               for code in rooms}
+    try:
+        for code in rooms:
+            for screen in screens[code]:
+                screen.wait_event("presence", '{"screens":3}', timeout=10)
+        redis_server.kill()
+        time.sleep(1.0)
+        redis_server.start()
+        time.sleep(AFTER_RESTART)  # resubscribed (the listener backs off), heartbeats in
+        for code, server in rooms.items():  # the room's first count in the new Redis
+            screens[code].append(stream(server.url, code))
+        deadline = time.monotonic() + 3.0
+        while time.monotonic() < deadline and any(
+                shown_count(s) != 4 for clients in screens.values() for s in clients):
+            time.sleep(0.05)
+        assert {code: [shown_count(s) for s in clients] for code, clients in screens.items()} \
+            == {code: [4, 4, 4, 4] for code in rooms}
+    finally:
+        for clients in screens.values():
+            for client in clients:
+                client.close()
+
