@@ -69,11 +69,16 @@ export function renderMembers() {
   }
 }
 
+let wasMob = null;
+
 export function renderMob() {
   $("swap").hidden = isMob();
   $("skip").hidden = !isMob();
-  $("goal-text").textContent = state.goal || "none set";
-  $("goal-text").classList.toggle("unset", !state.goal);
+  // A pair's page is today's: the mob tools stay folded until the room is a mob.
+  if (wasMob !== isMob()) $("mob-tools").open = isMob();
+  wasMob = isMob();
+  $("goal-text").textContent = state.goal || "";
+  $("goal").hidden = !state.goal;
   const onBreak = state.timer.kind === "break";
   $("break-screen").hidden = !onBreak;
   $("break-screen").querySelector(".break-next").textContent = state.driver;

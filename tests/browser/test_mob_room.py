@@ -34,6 +34,7 @@ def test_three_screens_in_a_room_of_four(people, web):
         assert roles(person) == ("Ada", "Bea")
         assert member_names(person) == ["Ada", "Bea", "Cy", "Dot"]
         assert person.page.is_hidden("#swap") and person.page.is_visible("#skip")
+        assert person.page.is_visible("#members") and person.page.is_hidden("#goal")
 
     # The goal, set on one screen, is on all three.
     a.page.fill("#goal-input", "Ship mob mode")
@@ -88,6 +89,9 @@ def test_a_pair_room_has_no_mob_controls(people, web):
     code = Api(web.url).create_room(600_000, driver="Ada", navigator="Grace")
     a = people().open(code)
     assert a.page.is_visible("#swap") and a.page.is_hidden("#skip")
+    # Today's page: the mob tools are one folded line, no goal card.
+    assert a.page.evaluate("document.getElementById('mob-tools').open") is False
+    assert a.page.is_hidden("#goal") and a.page.is_hidden("#members")
     assert member_names(a) == ["Ada", "Grace"]
     assert a.page.locator("#members button[data-action='remove']").count() == 0
     assert a.page.locator("#members button[data-action='away'][disabled]").count() == 2
