@@ -114,6 +114,7 @@ def start_turn(room: PairRoom, user: str, duration_ms: int) -> tuple[str, str]:
             change.emit("timer", "update")
             change.emit("remaining-time", str(timer.reported(now)))
         if timer.start(now):
+            change.room.last_time_up_at_ms = None  # the next turn has begun
             change.emit("timer", "start")
     duo().timers.change(room.access_code, decide)
     return roles[0], roles[1]
@@ -131,6 +132,7 @@ def start_break(room: PairRoom, duration_ms: int | None = None) -> int:
         change.room.paired_ms += timer.paired_elapsed(now)
         length[:] = [duration_ms or change.room.break_ms or breaks.DEFAULT_BREAK_MS]
         timer.begin_break(length[0], now, run=True)
+        change.room.last_time_up_at_ms = None  # a start: swaps are people's again
         change.room.turns_since_break = 0
         change.emit("timer", "update")
         change.emit("remaining-time", str(timer.reported(now)))

@@ -3,9 +3,8 @@ the same roster, rotation (time-up and skip), away, the break screen and the goa
 a pair room looks as it always did (Swap roles, no mob controls)."""
 from __future__ import annotations
 
-import os
-
-from support import ROOT, Api
+from browsing import readme_shot
+from support import Api
 
 
 def roles(person):
@@ -76,13 +75,12 @@ def test_three_screens_in_a_room_of_four(people, web):
     for person in screens:
         person.page.wait_for_selector("#break-screen", state="visible", timeout=3000)
         assert "Bea" in person.text("#break-screen")
-    os.makedirs(os.path.join(ROOT, "docs"), exist_ok=True)
-    a.page.screenshot(path=os.path.join(ROOT, "docs", "room-mob-break.png"))
+    a.page.screenshot(path=readme_shot("room-mob-break.png"))
     c.page.click("#break-skip")
     for person in screens:
         person.page.wait_for_selector("#break-screen", state="hidden", timeout=3000)
         assert roles(person) == ("Bea", "Ada")  # a break rotates nobody
-    a.page.screenshot(path=os.path.join(ROOT, "docs", "room-mob.png"), full_page=True)
+    a.page.screenshot(path=readme_shot("room-mob.png"), full_page=True)
 
 
 def test_a_pair_room_has_no_mob_controls(people, web):

@@ -182,3 +182,22 @@ def test_mob_start_during_a_due_break_starts_a_turn(server, api):
     assert status == 200, text
     timer = api.timer(code)
     assert (timer["kind"], timer["duration"]) == ("turn", 180_000)
+
+
+def test_mob_start_right_after_a_time_up_ends_the_swap_window(server, api):
+    """A start (here mob's) begins the next turn: a coduo-style swap after it is a
+    person's, not the time-up's (as for the API's start)."""
+    code = create_mob(api, ["Ann", "Bob", "Cid"], 1_000)
+    client = stream(server.url, code)
+    try:
+        client.wait_event("room")
+        api.start(code)
+        client.wait_event("pair", timeout=5)  # the time-up: Bob drives
+    finally:
+        client.close()
+    headers = {"Content-Type": "application/json"}
+    api.call("PATCH", f"/api/pair-room/{code}/pair-swap", headers=headers)  # absorbed
+    assert api.room(code)["driver"] == "Bob"
+    go_request(server.url, "PUT", f"/mob/{code}", go_json({"timer": 1, "user": "Bob"}))
+    api.call("PATCH", f"/api/pair-room/{code}/pair-swap", headers=headers)  # rotates now
+    assert api.room(code)["driver"] == "Cid"
