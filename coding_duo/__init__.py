@@ -52,15 +52,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["coding_duo"] = Duo(app)
 
     # Each feature's API module registers its routes on the one API blueprint.
+    from .mob import api as mob_api, cli as mob_cli
     from .retros import api as retros_api
     from .rooms import api as rooms_api, pages
     from .streams import api as streams_api
     from .timer import api as timer_api
     from .tools import links_api, todos_api
     from .web import api, routes
-    del retros_api, rooms_api, streams_api, timer_api, links_api, todos_api, routes
+    del mob_api, retros_api, rooms_api, streams_api, timer_api, links_api, todos_api, routes
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(mob_cli.bp)
     init_metrics(app)
     init_security(app)
     init_i18n(app)

@@ -10,11 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
+from ..mob import roster
 from ..retros.models import Retrospective
 from ..retros.service import retrospectives
 from ..rooms import access_code
 from ..rooms.models import PairRoom
-from ..timer.domain import Timer, TimerStatus
+from ..rooms.service import roster_of, set_roster
+from ..timer.domain import BREAK, TURN, Timer, TimerStatus
 from ..timer.models import TimerRecord
 from ..tools.models import Category, ReferenceLink, Todo, public_id
 from ..tools.references import list_categories, list_links
@@ -46,9 +48,13 @@ def export_room(room: PairRoom) -> dict:
                  "navigator": room.navigator, "missionUrl": room.mission_url,
                  "status": room.status, "turnsCompleted": room.turns_completed,
                  "pairedMs": room.paired_ms, "createdAt": _when(room.created_at),
-                 "touchedAt": _when(room.touched_at), "deletedAt": _when(room.deleted_at)},
+                 "touchedAt": _when(room.touched_at), "deletedAt": _when(room.deleted_at),
+                 "members": roster_of(room), "goal": room.goal or "",
+                 "breaks": {"every": room.break_every or 0, "durationMs": room.break_ms or 0,
+                            "turnsSinceBreak": room.turns_since_break or 0}},
         "timer": {"durationMs": timer.duration_ms, "remainingMs": timer.remaining_ms,
-                  "status": timer.status, "endsAtMs": timer.ends_at_ms},
+                  "status": timer.status, "endsAtMs": timer.ends_at_ms,
+                  "kind": timer.kind, "turnMs": timer.turn_ms},
         "todos": [{"id": t.id, "content": t.content, "isChecked": t.is_checked,
                    "position": t.position, "createdAt": _when(t.created_at)} for t in list_todos(room)],
         "categories": [{"id": c.id, "value": c.value, "createdAt": _when(c.created_at)}
@@ -83,7 +89,8 @@ def _import(data: dict, new_code: bool, now_ms: int) -> tuple[PairRoom, list[str
         raise ImportRefused(f"a room with the code {access_code.display(key)} exists here; "
                             "use --new-code to import it under a new one")
     timer = Timer(int(saved["durationMs"]), int(saved["remainingMs"]),
-                  TimerStatus(saved["status"]), saved["endsAtMs"])
+                  TimerStatus(saved["status"]), saved["endsAtMs"],
+                  kind=BREAK if saved.get("kind") == BREAK else TURN, turn_ms=saved.get("turnMs"))
     if timer.running:
         timer.pause(now_ms)
         notes.append(f"its timer was running: imported paused with {timer.remaining_ms // 1000} s left")
@@ -91,7 +98,14 @@ def _import(data: dict, new_code: bool, now_ms: int) -> tuple[PairRoom, list[str
                     mission_url=str(info.get("missionUrl") or ""), status=str(info["status"]),
                     turns_completed=int(info["turnsCompleted"]), paired_ms=int(info["pairedMs"]),
                     created_at=_parse_when(info["createdAt"]), touched_at=_parse_when(info["touchedAt"]),
-                    deleted_at=_parse_when(info.get("deletedAt")))
+                    deleted_at=_parse_when(info.get("deletedAt")), goal=str(info.get("goal") or ""))
+    saved_breaks = info.get("breaks") or {}
+    room.break_every = int(saved_breaks.get("every", 0))
+    room.break_ms = int(saved_breaks.get("durationMs", 0))
+    room.turns_since_break = int(saved_breaks.get("turnsSinceBreak", 0))
+    if info.get("members"):  # an export from before rosters has none: [driver, navigator]
+        set_roster(room, [roster.member(int(m["id"]), str(m["name"]), bool(m["away"]))
+                          for m in info["members"]])
     room.timer = TimerRecord()
     room.timer.apply(timer)
     db.session.add(room)

@@ -15,7 +15,7 @@ from .service import create_room, load_room, readable_room, room_exists, room_js
 @room_creation
 def create():
     body = parse_body(CreateRoom)
-    room = create_room(body.driver, body.navigator, body.timerDuration,
+    room = create_room(body.names, body.timerDuration,
                        body.timerRemainingTime, body.missionUrl)
     return jsonify(accessCode=access_code.display(room.access_code)), 201
 

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,6 +25,7 @@ class RoomStatus(str, Enum):
 
 
 NAME_MAX = 50
+GOAL_MAX = 200
 URL_MAX = 2048
 
 
@@ -36,6 +37,16 @@ class PairRoom(db.Model):
     driver: Mapped[str] = mapped_column(String(NAME_MAX))
     navigator: Mapped[str] = mapped_column(String(NAME_MAX))
     mission_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    # The roster in the order of turns, the driver first (``mob.roster``); driver and
+    # navigator above are its first two present members, kept for coduo and the pair
+    # API. NULL in rooms from before it: [driver, navigator] (``rooms.service.roster_of``).
+    members: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    last_member_id: Mapped[int] = mapped_column(Integer, default=2)  # ids are never reused
+    goal: Mapped[str] = mapped_column(String(GOAL_MAX), default="")  # one line, or ""
+    # Breaks (``mob.breaks``): one of break_ms after every break_every turns (0: off).
+    break_every: Mapped[int] = mapped_column(Integer, default=0)
+    break_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    turns_since_break: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default=RoomStatus.IN_PROGRESS.value)
     turns_completed: Mapped[int] = mapped_column(Integer, default=0)
     paired_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # time the timer ran

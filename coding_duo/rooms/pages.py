@@ -7,6 +7,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..context import duo
+from ..mob.roster import MAX_MEMBERS
 from ..tools.models import CATEGORY_MAX, TODO_MAX
 from ..tools.references import categories_json, links_json
 from ..tools.todos import todos_json
@@ -14,7 +15,7 @@ from ..web.errors import ApiError
 from ..web.limits import code_lookup, room_creation
 from ..web.validation import validate
 from . import access_code
-from .models import NAME_MAX, URL_MAX
+from .models import GOAL_MAX, NAME_MAX, URL_MAX
 from .schemas import CreateRoom
 from .service import create_room, readable_room, room_exists, room_state
 
@@ -27,7 +28,7 @@ MINUTES_MAX = 10_000  # far above any valid duration: the validator gives the ex
 @bp.get("/")
 def home():
     return render_template("home.html", presets=PRESET_MINUTES, form={}, name_max=NAME_MAX,
-                           link_max=access_code.LINK_MAX, errors={})
+                           link_max=access_code.LINK_MAX, errors={}, members_max=MAX_MEMBERS)
 
 
 @bp.post("/rooms")
@@ -40,13 +41,14 @@ def create():
         return _home_error(_("Turn length must be a number of minutes."), form)
     if not math.isfinite(minutes) or abs(minutes) > MINUTES_MAX:  # nan, inf, 1e308
         return _home_error(_("Turn length must be a number of minutes, at most %(max)s.", max=MINUTES_MAX), form)
+    names = [form.get("driver", ""), form.get("navigator", "")]
+    names += [name for name in form.getlist("members") if name.strip()]  # a mob: more people
+    fields = {"members": names} if len(names) > 2 else {"driver": names[0], "navigator": names[1]}
     try:
-        body = validate(CreateRoom, {
-            "driver": form.get("driver", ""), "navigator": form.get("navigator", ""),
-            "timerDuration": round(minutes * 60_000)})
+        body = validate(CreateRoom, {**fields, "timerDuration": round(minutes * 60_000)})
     except ApiError as error:
         return _home_error(error.message, form)
-    room = create_room(body.driver, body.navigator, body.timerDuration)
+    room = create_room(body.names, body.timerDuration)
     return redirect(url_for("pages.room", code=access_code.display(room.access_code)), 303)
 
 
@@ -75,7 +77,8 @@ def room(code):
         "room.html", room=room, state=state, todos=todos, links=links_json(room),
         categories=categories_json(room), page_lang="en",  # not translated yet (issue 21)
         summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
-        limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX})
+        limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX, "goal": GOAL_MAX,
+                "name": NAME_MAX})
 
 
 def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) -> str:
@@ -94,4 +97,5 @@ def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) 
 def _home_error(message: str, form, status: int = 400, field: str = "create"):
     """The form again, with the message under the form it is about (create or join)."""
     return render_template("home.html", presets=PRESET_MINUTES, form=form, name_max=NAME_MAX,
-                           link_max=access_code.LINK_MAX, errors={field: message}), status
+                           link_max=access_code.LINK_MAX, errors={field: message},
+                           members_max=MAX_MEMBERS), status

@@ -1,9 +1,11 @@
 """Request bodies of rooms: creating one, and its status."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
+
+from ..mob.roster import MAX_MEMBERS, MIN_MEMBERS, RosterError, from_names
 
 from ..timer.schemas import Duration, Remaining, remaining_within_duration
 from ..web.validation import Body, text, url
@@ -14,8 +16,12 @@ Url = url(URL_MAX)
 
 
 class CreateRoom(Body):
-    driver: Name
-    navigator: Name
+    """A pair (``driver``, ``navigator``) or a mob (``members``: 2 to 12 names in the
+    order of turns, the first drives; ``driver``/``navigator`` may then be left out)."""
+    driver: Name | None = None
+    navigator: Name | None = None
+    members: Annotated[list[Name], Field(min_length=MIN_MEMBERS, max_length=MAX_MEMBERS)] \
+        | None = None
     timerDuration: Duration
     timerRemainingTime: Remaining | None = None
     missionUrl: Url | None = None
@@ -23,7 +29,24 @@ class CreateRoom(Body):
     @model_validator(mode="after")
     def _check(self):
         remaining_within_duration(self.timerDuration, self.timerRemainingTime)
+        if self.members is None:
+            missing = [f for f in ("driver", "navigator") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"{' and '.join(missing)} required (or members: 2 to "
+                                 f"{MAX_MEMBERS} names)")
+        elif (self.driver or self.members[0]) != self.members[0] or \
+                (self.navigator or self.members[1]) != self.members[1]:
+            raise ValueError("driver and navigator must be the first two members")
+        else:
+            try:
+                from_names(self.members)
+            except RosterError as error:
+                raise ValueError(f"members: {error.message}") from None
         return self
+
+    @property
+    def names(self) -> list[str]:
+        return self.members if self.members is not None else [self.driver, self.navigator]
 
 
 class UpdateStatus(Body):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..mob import breaks, roster
 from ..timer.domain import Timer, TimerStatus
 from ..timer.models import TimerRecord
 from ..web.errors import Conflict, NotFound
@@ -13,12 +14,15 @@ from . import access_code
 from .models import PairRoom, RoomStatus, utcnow
 
 
-def create_room(driver: str, navigator: str, duration_ms: int,
+def create_room(names: list[str], duration_ms: int,
                 remaining_ms: int | None = None, mission_url: str | None = None) -> PairRoom:
+    """A room for these members (2 to 12, the first drives, the second navigates)."""
     timer = Timer.new(duration_ms, remaining_ms)
+    members = roster.from_names(names)
     for _ in range(5):  # a collision in 49 bits is next to impossible, but cheap to handle
-        room = PairRoom(access_code=access_code.generate(), driver=driver, navigator=navigator,
-                        mission_url=mission_url or "", status=RoomStatus.IN_PROGRESS.value)
+        room = PairRoom(access_code=access_code.generate(), mission_url=mission_url or "",
+                        status=RoomStatus.IN_PROGRESS.value)
+        set_roster(room, members)
         room.timer = TimerRecord()
         room.timer.apply(timer)
         db.session.add(room)
@@ -77,7 +81,17 @@ def room_json(room: PairRoom, timer: Timer, now: int) -> dict:
         "status": room.status,
         "duration": timer.duration_ms,
         "remainingTime": timer.remaining(now),
+        "members": roster_of(room),
+        "goal": room.goal or "",
+        "breaks": breaks_json(room),
     }
+
+
+def breaks_json(room: PairRoom) -> dict:
+    """The break setting: ``every`` turns (0: off), ``duration`` ms, turns to go."""
+    every = room.break_every or 0
+    return {"every": every, "duration": room.break_ms or 0,
+            "turnsUntilBreak": breaks.turns_until_break(room.turns_since_break or 0, every)}
 
 
 def room_state(room: PairRoom, timer: Timer, now: int) -> dict:
@@ -88,8 +102,11 @@ def room_state(room: PairRoom, timer: Timer, now: int) -> dict:
         "navigator": room.navigator,
         "status": room.status,
         "turnsCompleted": room.turns_completed,
-        "pairedMs": room.paired_ms + timer.run_elapsed(now),
-        "timer": timer.snapshot(now),
+        "pairedMs": room.paired_ms + timer.paired_elapsed(now),
+        "timer": {**timer.snapshot(now), "kind": timer.kind},  # turn | break
+        "members": roster_of(room),
+        "goal": room.goal or "",
+        "breaks": breaks_json(room),
     }
 
 
@@ -107,8 +124,26 @@ def follows_time_up(room: PairRoom, timer: Timer, now: int, window_ms: int) -> b
             and now - room.last_time_up_at_ms < window_ms)
 
 
-def swap_roles(room: PairRoom) -> None:
-    room.driver, room.navigator = room.navigator, room.driver
+def roster_of(room: PairRoom) -> list[dict]:
+    """The room's members in the order of turns, the driver first (a room from before
+    rosters: its driver and navigator)."""
+    if room.members:
+        return [dict(m) for m in room.members]
+    return [roster.member(1, room.driver), roster.member(2, room.navigator)]
+
+
+def set_roster(room: PairRoom, members: list[dict]) -> bool:
+    """The room's new roster; driver and navigator follow it. True if they changed."""
+    before = (room.driver, room.navigator)
+    room.members = members  # a new list: the JSON column sees the change
+    room.last_member_id = max([room.last_member_id or 0] + [m["id"] for m in members])
+    room.driver, room.navigator = roster.roles(members)
+    return (room.driver, room.navigator) != before
+
+
+def rotate_roles(room: PairRoom) -> None:
+    """The next turn's roles (a time-up, a swap): with two members, a swap."""
+    set_roster(room, roster.rotate(roster_of(room)))
 
 
 def mark_deleted(room: PairRoom) -> None:

@@ -46,7 +46,8 @@ class Batch:
         return json.dumps({
             "key": self.key, "version": self.version, "events": self.events,
             "deleted": self.deleted,
-            "timer": [t.duration_ms, t.remaining_ms, t.status.value, t.ends_at_ms, t.id],
+            "timer": [t.duration_ms, t.remaining_ms, t.status.value, t.ends_at_ms, t.id,
+                      t.kind, t.turn_ms],
         }, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -55,9 +56,9 @@ class Batch:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Batch":
-        duration, remaining, status, ends_at, timer_id = data["timer"]
+        duration, remaining, status, ends_at, timer_id, *kind = data["timer"]
         return cls(data["key"], data["version"],
-                   Timer(duration, remaining, TimerStatus(status), ends_at, timer_id),
+                   Timer(duration, remaining, TimerStatus(status), ends_at, timer_id, *kind),
                    [tuple(e) for e in data["events"]], data.get("deleted", False))
 
 

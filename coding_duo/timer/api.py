@@ -18,7 +18,7 @@ def get_timer(code):
     if timer is None:
         timer = timers.timer_for(readable_room(code))
     return jsonify(id=timer.id, duration=timer.duration_ms,
-                   remainingTime=timer.remaining(timers.clock()))
+                   remainingTime=timer.remaining(timers.clock()), kind=timer.kind)
 
 
 @bp.patch("/<code>/timer")

@@ -29,6 +29,10 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+TURN = "turn"
+BREAK = "break"
+
+
 class TimerStatus(str, Enum):
     RUNNING = "RUNNING"
     PAUSED = "PAUSED"
@@ -42,6 +46,8 @@ class Timer:
     status: TimerStatus = TimerStatus.IDLE
     ends_at_ms: int | None = None
     id: int | None = None  # the database row's id, reported by GET /timer
+    kind: str = TURN  # or BREAK: a break's time-up starts no rotation
+    turn_ms: int | None = None  # during a break: the turn length to come back to
 
     @classmethod
     def new(cls, duration_ms: int, remaining_ms: int | None = None) -> "Timer":
@@ -69,6 +75,10 @@ class Timer:
         if not self.running:
             return 0
         return self.remaining_ms - self.remaining(now)
+
+    def paired_elapsed(self, now: int) -> int:
+        """What this run adds to the room's paired time: a break's run adds nothing."""
+        return 0 if self.kind == BREAK else self.run_elapsed(now)
 
     def start(self, now: int) -> bool:
         """Run from the stored remaining time. False (and no change) if already running."""
@@ -103,6 +113,27 @@ class Timer:
         self.status = TimerStatus.IDLE
         self.remaining_ms = self.duration_ms
         self.ends_at_ms = None
+
+    @property
+    def on_break(self) -> bool:
+        return self.kind == BREAK
+
+    def begin_break(self, break_ms: int, now: int, run: bool) -> None:
+        """A break of ``break_ms`` instead of the turn (whose length is kept for after
+        it), running now or waiting for a start."""
+        if not self.on_break:
+            self.turn_ms = self.duration_ms
+        self.kind = BREAK
+        self.duration_ms = self.remaining_ms = break_ms
+        self.status, self.ends_at_ms = TimerStatus.IDLE, None
+        if run:
+            self.start(now)
+
+    def end_break(self) -> None:
+        """Back to a full, idle turn of the length it had before the break."""
+        self.duration_ms = self.turn_ms or self.duration_ms
+        self.kind, self.turn_ms = TURN, None
+        self.reset()
 
     def is_up(self, now: int) -> bool:
         return self.running and self.remaining(now) <= 0
@@ -140,4 +171,5 @@ class Timer:
         }
 
     def copy(self) -> "Timer":
-        return Timer(self.duration_ms, self.remaining_ms, self.status, self.ends_at_ms, self.id)
+        return Timer(self.duration_ms, self.remaining_ms, self.status, self.ends_at_ms, self.id,
+                     self.kind, self.turn_ms)

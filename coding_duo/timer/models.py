@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..rooms.models import PairRoom
-from .domain import Timer, TimerStatus
+from .domain import TURN, Timer, TimerStatus
 
 
 class TimerRecord(db.Model):
@@ -21,14 +21,19 @@ class TimerRecord(db.Model):
     remaining_ms: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default=TimerStatus.IDLE.value, index=True)
     ends_at_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    kind: Mapped[str] = mapped_column(String(8), default=TURN)  # turn | break
+    turn_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # during a break
 
     room: Mapped[PairRoom] = relationship(back_populates="timer")
 
     def to_domain(self) -> Timer:
-        return Timer(self.duration_ms, self.remaining_ms, TimerStatus(self.status), self.ends_at_ms, self.id)
+        return Timer(self.duration_ms, self.remaining_ms, TimerStatus(self.status), self.ends_at_ms,
+                     self.id, self.kind or TURN, self.turn_ms)
 
     def apply(self, timer: Timer) -> None:
         self.duration_ms = timer.duration_ms
         self.remaining_ms = timer.remaining_ms
         self.status = timer.status.value
         self.ends_at_ms = timer.ends_at_ms
+        self.kind = timer.kind
+        self.turn_ms = timer.turn_ms

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..rooms.locks import RoomLocks
 from ..rooms.models import PairRoom, RoomStatus
 from ..rooms.service import (ensure_writable, follows_time_up, mark_deleted, pair_json,
-                             room_state, swap_roles)
+                             room_state, rotate_roles)
 from ..streams.registry import EventStreamsRegistry
 from .delivery import Delivery
 from .domain import Timer, now_ms
@@ -94,7 +94,7 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
     def update(self, room: PairRoom, duration_ms: int, remaining_ms: int) -> None:
         def decide(change, timer, now):
             ensure_writable(change.room)
-            change.room.paired_ms += timer.run_elapsed(now)  # the run restarts from here
+            change.room.paired_ms += timer.paired_elapsed(now)  # the run restarts from here
             timer.update(duration_ms, remaining_ms, now)
             change.emit("timer", "update")
             change.emit("remaining-time", str(timer.reported(now)))
@@ -107,9 +107,15 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
             ensure_writable(change.room)
             if not new and follows_time_up(change.room, timer, now, self.swap_window_ms):
                 return  # that time-up's swap: 204, no event, no change
-            swap_roles(change.room)
+            rotate_roles(change.room)
             change.emit("pair", pair_json(change.room))
         return self._transition(room.access_code, decide)
+
+    def change(self, key: str, decide) -> bool:
+        """A change to the room decided by another feature (the roster, the goal):
+        ``decide(change, timer, now)`` as for the commands here; False if it changed
+        nothing."""
+        return self._transition(key, decide)
 
     def set_status(self, room: PairRoom, status: str) -> None:
         """IN_PROGRESS or COMPLETED; completing stops the timer."""

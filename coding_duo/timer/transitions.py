@@ -18,8 +18,9 @@ from flask import has_app_context
 from sqlalchemy import select
 
 from ..extensions import db
+from ..mob import breaks
 from ..rooms.models import PairRoom, utcnow
-from ..rooms.service import pair_json, room_state, swap_roles
+from ..rooms.service import pair_json, room_state, rotate_roles
 from ..streams.bus import Batch
 from .domain import Timer
 
@@ -125,24 +126,35 @@ class Transitions:
         if timer.is_up(now):
             self._decide_time_up(change, timer, now)
             return
-        change.room.paired_ms += timer.run_elapsed(now)
+        change.room.paired_ms += timer.paired_elapsed(now)
         timer.pause(now)
         change.emit("timer", "pause")
         change.emit("remaining-time", str(timer.reported(now)))
 
     def _decide_time_up(self, change, timer: Timer, now: int) -> None:
-        """The turn is over: reset, swap roles once, tell everyone. coduo's client
-        ends a turn only on ``remaining-time`` ``"0"`` (and then asks for a swap,
-        which ``rooms.service.follows_time_up`` acknowledges: hence the marker)."""
+        """The turn is over: reset, rotate the roles once, tell everyone (and if a break
+        is due, the timer that follows is that break, waiting for a start). coduo's
+        client ends a turn only on ``remaining-time`` ``"0"`` (and then asks for a swap,
+        which ``rooms.service.follows_time_up`` acknowledges: hence the marker). A
+        break's time-up rotates nothing: the turn that follows is as the break found it."""
         if not timer.running or timer.remaining(now) > TIME_UP_TOLERANCE_MS:
             return
         room = change.room
-        room.paired_ms += timer.remaining_ms  # the whole run: it reached zero
-        room.turns_completed += 1
         room.last_time_up_at_ms = now
-        swap_roles(room)
-        timer.reset()
+        was_break = timer.on_break
+        if was_break:
+            timer.end_break()
+        else:
+            room.paired_ms += timer.remaining_ms  # the whole run: it reached zero
+            room.turns_completed += 1
+            rotate_roles(room)
+            room.turns_since_break, due = breaks.after_turn(room.turns_since_break or 0,
+                                                            room.break_every or 0)
+            timer.reset()
+            if due:
+                timer.begin_break(room.break_ms or breaks.DEFAULT_BREAK_MS, now, run=False)
         change.emit("remaining-time", "0")
         change.emit("timer", "stop")
         change.emit("remaining-time", str(timer.reported(now)))  # the reset duration
-        change.emit("pair", pair_json(room))
+        if not was_break:
+            change.emit("pair", pair_json(room))

@@ -7,24 +7,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ..mob import schemas as mob
 from ..retros import schemas as retros
 from ..rooms import schemas as rooms
 from ..streams.sse import LAST_EVENT_ID_PATTERN
 from ..timer import schemas as timer
 from ..tools import schemas as tools
+from .openapi_mob import (MOB_REQUEST_MODELS, MOB_RESPONSE_SCHEMAS, ROOM_FIELDS, TIMER_FIELDS,
+                          mob_paths)
+from .openapi_parts import CODE, NULLABLE_STRING, _ok, _op, _param, _ref, _string
 
-JSON = "application/json"
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _string(**extra) -> dict:
-    return {"type": "string", **extra}
-
-
-NULLABLE_STRING = {"type": ["string", "null"]}
 
 RESPONSE_SCHEMAS = {
     "Error": {"type": "object", "required": ["message"],
@@ -63,6 +55,9 @@ RESPONSE_SCHEMAS = {
                                   "accessCode": _string(), "createdAt": _string(),
                                   "answers": {"type": "array", "items": _string()}}},
 }
+RESPONSE_SCHEMAS.update(MOB_RESPONSE_SCHEMAS)
+RESPONSE_SCHEMAS["Room"]["properties"].update(ROOM_FIELDS)
+RESPONSE_SCHEMAS["Timer"]["properties"].update(TIMER_FIELDS)
 RESPONSE_SCHEMAS["Retrospects"] = {
     "allOf": [_ref("Retrospect")], "required": ["retrospects"],
     "properties": {"retrospects": {"type": "array", "items": _ref("Retrospect")}}}
@@ -72,7 +67,10 @@ STREAM_EVENTS = (
     "`room`), then live events: `remaining-time` (whole seconds in ms, rounded up; once a "
     "second while running), `timer` (`start`, `pause`, `update`, `stop`, `complete`), `room`, "
     "`pair`, `retrospect` (the room's answer sets), `close`. At time-up, in this order: "
-    "`remaining-time` `0`, `timer` `stop`, `remaining-time` with the reset duration, `pair`. "
+    "`remaining-time` `0`, `timer` `stop`, `remaining-time` with the reset duration, `pair` "
+    "(not after a break's time-up: it rotates nobody), `room`. `room` carries the whole "
+    "state: roles, `members` (the roster, in the order of turns), `goal`, `breaks`, and the "
+    "timer with its `kind` (`turn` or `break`). "
     "The lists come whole with the state (and again after a resync): `todos`, "
     "`reference-links`, `categories`; a change to one sends only what changed, as "
     "`todos-change`, `reference-links-change` or `categories-change`: "
@@ -83,54 +81,8 @@ STREAM_EVENTS = (
 
 REQUEST_MODELS = [rooms.CreateRoom, timer.UpdateTimer, rooms.UpdateStatus, rooms.SwapRoles,
                   tools.CreateTodo, tools.EditTodo, tools.MoveTodo, tools.CreateLink,
-                  tools.CreateCategory, tools.RenameCategory, retros.CreateRetrospect]
-
-ERRORS = {
-    400: "Malformed request: bad JSON, a field of the wrong type or out of range",
-    404: "No such room (or todo, link, category)",
-    409: "The room is completed or deleted, the name is taken, or the room holds the most "
-         "todos / links / categories it may",
-    413: "Body too large",
-    415: "A body that is not application/json",
-    429: "Rate limited",
-    503: "The database is unavailable, or the server is full / restarting (streams)",
-}
-
-
-def _error(status: int) -> dict:
-    return {"description": ERRORS[status], "content": {JSON: {"schema": _ref("Error")}}}
-
-
-def _ok(description: str, schema: dict | None = None, status: int = 200) -> dict:
-    if schema is None:
-        return {str(status): {"description": description}}
-    return {str(status): {"description": description, "content": {JSON: {"schema": schema}}}}
-
-
-def _param(name: str, where: str = "path", description: str = "", required: bool = True) -> dict:
-    return {"name": name, "in": where, "required": required, "description": description,
-            "schema": {"type": "string"}}
-
-
-CODE = _param("code", description="The room's access code (case, spaces and dashes ignored)")
-
-
-def _op(summary: str, responses: dict, *, params=(), body: str | None = None,
-        errors=(404, 429, 503), tags=(), body_required: bool = True,
-        description: str | None = None) -> dict:
-    operation = {"summary": summary, "parameters": list(params), "tags": list(tags),
-                 "responses": dict(responses)}
-    if description:
-        operation["description"] = description
-    error_codes = set(errors)
-    if body:
-        operation["requestBody"] = {"required": body_required,
-                                    "content": {JSON: {"schema": _ref(body)}}}
-        error_codes |= {400, 413, 415}
-    for status in sorted(error_codes):
-        operation["responses"][str(status)] = _error(status)
-    return operation
-
+                  tools.CreateCategory, tools.RenameCategory, retros.CreateRetrospect,
+                  *(getattr(mob, name) for name in MOB_REQUEST_MODELS)]
 
 def _paths() -> dict:
     no_content = {"204": {"description": "Done"}}
@@ -248,7 +200,8 @@ def _link_operations(paths: dict) -> None:
     creators = {"code": ("/api/pair-room", "post", "$response.body#/accessCode"),
                 "todo_id": ("/api/{code}/todos", "post", "$response.body#/id"),
                 "link_id": ("/api/{code}/reference-link", "post", "$response.body#/id"),
-                "category_id": ("/api/{code}/category", "post", "$response.body#/id")}
+                "category_id": ("/api/{code}/category", "post", "$response.body#/id"),
+                "member_id": ("/api/pair-room/{code}/members", "post", "$response.body#/id")}
     for path, operations in paths.items():
         for method, operation in operations.items():
             words = [w for w in path.replace("/api/", "").replace("-", "_").split("/")
@@ -275,7 +228,7 @@ def _link_operations(paths: dict) -> None:
 
 @lru_cache(maxsize=1)
 def document() -> dict:
-    paths = _paths()
+    paths = {**_paths(), **mob_paths()}
     _link_operations(paths)
     schemas = dict(RESPONSE_SCHEMAS)
     for model in REQUEST_MODELS:
@@ -285,8 +238,10 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Coding Duo", "version": "1.0",
-                 "description": "Pair rooms with a server-synchronised turn timer. "
-                                "Errors are JSON {\"message\": ...} with a 4xx/5xx status."},
+                 "description": "Pair and mob rooms with a server-synchronised turn timer. "
+                                "Errors are JSON {\"message\": ...} with a 4xx/5xx status. "
+                                "(The `mob` command line's endpoints, /mob/{code} and "
+                                "/mob/{code}/goal, answer plain text: see the README.)"},
         "paths": paths,
         "components": {"schemas": schemas},
     }

@@ -7,6 +7,7 @@
 //   timer.js  rendering the room and timer; timer/role controls, shortcuts
 //   lists.js  todos, reference links, categories
 //   changes.js the lists' `*-change` events applied (the lists whole come on connect)
+//   mob.js    the roster, skip to next, the goal, breaks and the break screen
 //   stream.js the EventSource, reconnection, the connection indicator
 //
 // Caching: the page loads this file as asset('room/main.js'), whose ?v=<hash>
@@ -23,6 +24,7 @@ import { render, renderTimer, initTimerControls, initShortcuts } from "./timer.j
 import { initLists, renderTodos, renderLinks, renderCategories } from "./lists.js";
 import { applyChange, applyTodoChange, applyCategoryChange } from "./changes.js";
 import { startStream } from "./stream.js";
+import { initMob, renderMob } from "./mob.js";
 
 async function copy(text, button) {
   const label = button.textContent;
@@ -55,6 +57,12 @@ function onRoom(data) {
   sampleOffset(data.timer.serverTime);
   if (state.timer.status === "RUNNING") ui.timeUp = false;
   render();
+  renderMob();
+  if (timeUpPending) {
+    // A break's time-up has no `pair` (it rotates nobody): its `room` ends it.
+    timeUpPending = false;
+    timeUp();
+  }
 }
 
 function started() {
@@ -132,8 +140,10 @@ initTimerControls();
 initCopyButtons();
 initShortcuts();
 initLists();
+initMob();
 initAlerts();
 document.addEventListener("visibilitychange", renderTimer); // it aims at each second's flip
 renderAlerts();
 render();
+renderMob();
 startStream(roomApi + "/connect", handlers);

@@ -6,6 +6,7 @@ import { $, root, state, lists, ui, completed, roomApi, pairRoomApi } from "./st
 import { remaining, format, untilNextSecond } from "./clock.js";
 import { command, showError } from "./api.js";
 import { renderTitle, offerAlerts } from "./alerts.js";
+import { mobRoom, skip } from "./mob.js";
 
 // The next render is aimed at the moment the shown second changes (re-aimed on
 // every render: each tick and state change), so every screen flips together and
@@ -71,6 +72,7 @@ function parseLength(text) {
 
 function statusText() {
   if (completed()) return "room completed";
+  if (state.timer.kind === "break") return state.timer.status === "RUNNING" ? "break · running" : "break " + state.timer.status.toLowerCase();
   if (ui.timeUp && state.timer.status !== "RUNNING") return "time's up · " + state.driver + " drives now";
   return state.timer.status.toLowerCase();
 }
@@ -82,7 +84,7 @@ export function render() {
   const running = state.timer.status === "RUNNING";
   root.dataset.status = state.status;
   $("timer-status").textContent = statusText();
-  $("toggle").textContent = running ? "Pause" : "Start";
+  $("toggle").textContent = running ? "Pause" : (state.timer.kind === "break" ? "Start break" : "Start");
   for (const el of document.querySelectorAll(".writable, .items button, .items input")) {
     el.disabled = completed();
   }
@@ -108,6 +110,7 @@ function toggle() {
 // without `intent: "new"`, as coduo's screens send them then, are that time-up's).
 function swap() {
   if (completed()) return;
+  if (mobRoom()) { skip(); return; } // three or more: S skips to the next
   command("PATCH", pairRoomApi + "/pair-swap", { intent: "new" }, { near: $("swap"), label: "Swap roles" });
 }
 
