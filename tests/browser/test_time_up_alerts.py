@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from browsing import readme_shot
 from support import Api
+
+pytestmark = pytest.mark.once  # see tests/conftest.py
 
 VIOLATIONS = ("window.cspViolations = [];"
               "document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective));")

@@ -7,8 +7,12 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from browsing import SHOTS
 from support import Api
+
+pytestmark = pytest.mark.once  # see tests/conftest.py
 
 PHONE_TOUCH = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
