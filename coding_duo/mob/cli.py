@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 from pydantic import StrictStr
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..rooms import access_code
 from ..rooms.service import load_room, readable_room
@@ -101,3 +101,18 @@ def clear_goal(code):
 
 class DeleteGoal(Body):
     user: StrictStr | None = None
+
+
+ANY_METHOD = ["GET", "PUT", "POST", "PATCH", "DELETE"]
+
+
+@bp.route("/", defaults={"rest": ""}, methods=ANY_METHOD)
+@bp.route("/<path:rest>", methods=ANY_METHOD)
+def elsewhere(rest):
+    """What no route above answers (``PUT /mob/`` when MOB_TIMER_ROOM is empty, a path
+    or method the tool never sends): routing errors would reach the app's HTML pages,
+    so they are raised here, where this blueprint's handlers answer one line of text."""
+    parts = rest.split("/")
+    if rest and (len(parts) == 1 or parts[1:] == ["goal"]):
+        raise MethodNotAllowed()
+    raise NotFound()
