@@ -51,7 +51,9 @@ def refused(error: ApiError):
 @bp.errorhandler(413)
 @bp.errorhandler(429)
 def http_error(error: HTTPException):
-    headers = {"Retry-After": str(retry_after_seconds())} if error.code == 429 else {}
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}  # Allow
+    if error.code == 429:
+        headers["Retry-After"] = str(retry_after_seconds())
     message = {429: "too many requests; slow down and try again shortly",
                404: "nothing here: use MOB_TIMER_URL=<this server>/mob/ and MOB_TIMER_ROOM=<code>",
                405: f"{request.method} is not allowed here"}.get(error.code, error.description)
@@ -113,6 +115,8 @@ def elsewhere(rest):
     or method the tool never sends): routing errors would reach the app's HTML pages,
     so they are raised here, where this blueprint's handlers answer one line of text."""
     parts = rest.split("/")
-    if rest and (len(parts) == 1 or parts[1:] == ["goal"]):
-        raise MethodNotAllowed()
+    if rest and len(parts) == 1:
+        raise MethodNotAllowed(valid_methods=["PUT"])
+    if rest and parts[1:] == ["goal"]:
+        raise MethodNotAllowed(valid_methods=["GET", "PUT", "DELETE"])
     raise NotFound()

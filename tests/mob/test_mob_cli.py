@@ -216,4 +216,6 @@ def test_paths_and_methods_no_route_answers_are_one_line_too(server, api):
         assert status == expected, (method, path, text)
         assert_one_line(headers, text)
         assert text.startswith("mob: "), text
+        if status == 405:
+            assert "PUT" in headers["allow"], headers
     assert api.room(code) == before
