@@ -55,7 +55,7 @@ def http_error(error: HTTPException):
     if error.code == 429:
         headers["Retry-After"] = str(retry_after_seconds())
     message = {429: "too many requests; slow down and try again shortly",
-               404: "nothing here: use MOB_TIMER_URL=<this server>/mob/ and MOB_TIMER_ROOM=<code>",
+               404: "nothing here: set MOB_TIMER_URL to this server's /mob/ and MOB_TIMER_ROOM to a room's code",
                405: f"{request.method} is not allowed here"}.get(error.code, error.description)
     return text(f"mob: {message}", error.code, headers)
 
