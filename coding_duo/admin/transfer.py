@@ -49,7 +49,8 @@ def export_room(room: PairRoom) -> dict:
                  "status": room.status, "turnsCompleted": room.turns_completed,
                  "pairedMs": room.paired_ms, "createdAt": _when(room.created_at),
                  "touchedAt": _when(room.touched_at), "deletedAt": _when(room.deleted_at),
-                 "members": roster_of(room), "goal": room.goal or "",
+                 "members": roster_of(room), "lastMemberId": room.last_member_id or 0,
+                 "goal": room.goal or "",
                  "breaks": {"every": room.break_every or 0, "durationMs": room.break_ms or 0,
                             "turnsSinceBreak": room.turns_since_break or 0}},
         "timer": {"durationMs": timer.duration_ms, "remainingMs": timer.remaining_ms,
@@ -79,6 +80,19 @@ def import_room(data: dict, new_code: bool = False, now_ms: int = 0) -> tuple[Pa
         raise ImportRefused(f"the export is incomplete or malformed ({error!r})") from None
 
 
+def _imported_roster(saved: list) -> list[dict]:
+    """The roster of an export, held to the rules a room keeps (2 to 12 members with
+    distinct ids, 2 present, a present driver): a ValueError (refused) otherwise."""
+    members = [roster.member(int(m["id"]), str(m["name"]), m["away"] is True) for m in saved]
+    if not roster.MIN_MEMBERS <= len(members) <= roster.MAX_MEMBERS \
+            or len({m["id"] for m in members}) != len(members):
+        raise ValueError(f"members: {roster.MIN_MEMBERS} to {roster.MAX_MEMBERS} with distinct ids")
+    try:
+        return roster.normalize(members)
+    except roster.RosterError as error:
+        raise ValueError(f"members: {error.message}") from None
+
+
 def _import(data: dict, new_code: bool, now_ms: int) -> tuple[PairRoom, list[str]]:
     notes = []
     info, saved = data["room"], data["timer"]
@@ -104,8 +118,8 @@ def _import(data: dict, new_code: bool, now_ms: int) -> tuple[PairRoom, list[str
     room.break_ms = int(saved_breaks.get("durationMs", 0))
     room.turns_since_break = int(saved_breaks.get("turnsSinceBreak", 0))
     if info.get("members"):  # an export from before rosters has none: [driver, navigator]
-        set_roster(room, [roster.member(int(m["id"]), str(m["name"]), bool(m["away"]))
-                          for m in info["members"]])
+        room.last_member_id = int(info.get("lastMemberId") or 0)  # ids are never reused
+        set_roster(room, _imported_roster(info["members"]))
     room.timer = TimerRecord()
     room.timer.apply(timer)
     db.session.add(room)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 from pydantic import StrictStr
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..rooms import access_code
 from ..rooms.service import load_room, readable_room
@@ -51,9 +51,11 @@ def refused(error: ApiError):
 @bp.errorhandler(413)
 @bp.errorhandler(429)
 def http_error(error: HTTPException):
-    headers = {"Retry-After": str(retry_after_seconds())} if error.code == 429 else {}
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}  # Allow
+    if error.code == 429:
+        headers["Retry-After"] = str(retry_after_seconds())
     message = {429: "too many requests; slow down and try again shortly",
-               404: "nothing here: use MOB_TIMER_URL=<this server>/mob/ and MOB_TIMER_ROOM=<code>",
+               404: "nothing here: set MOB_TIMER_URL to this server's /mob/ and MOB_TIMER_ROOM to a room's code",
                405: f"{request.method} is not allowed here"}.get(error.code, error.description)
     return text(f"mob: {message}", error.code, headers)
 
@@ -101,3 +103,20 @@ def clear_goal(code):
 
 class DeleteGoal(Body):
     user: StrictStr | None = None
+
+
+ANY_METHOD = ["GET", "PUT", "POST", "PATCH", "DELETE"]
+
+
+@bp.route("/", defaults={"rest": ""}, methods=ANY_METHOD)
+@bp.route("/<path:rest>", methods=ANY_METHOD)
+def elsewhere(rest):
+    """What no route above answers (``PUT /mob/`` when MOB_TIMER_ROOM is empty, a path
+    or method the tool never sends): routing errors would reach the app's HTML pages,
+    so they are raised here, where this blueprint's handlers answer one line of text."""
+    parts = rest.split("/")
+    if rest and len(parts) == 1:
+        raise MethodNotAllowed(valid_methods=["PUT"])
+    if rest and parts[1:] == ["goal"]:
+        raise MethodNotAllowed(valid_methods=["GET", "PUT", "DELETE"])
+    raise NotFound()

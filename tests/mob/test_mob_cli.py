@@ -201,3 +201,21 @@ def test_mob_start_right_after_a_time_up_ends_the_swap_window(server, api):
     go_request(server.url, "PUT", f"/mob/{code}", go_json({"timer": 1, "user": "Bob"}))
     api.call("PATCH", f"/api/pair-room/{code}/pair-swap", headers=headers)  # rotates now
     assert api.room(code)["driver"] == "Cid"
+
+
+def test_paths_and_methods_no_route_answers_are_one_line_too(server, api):
+    """``MOB_TIMER_ROOM`` unset sends ``PUT /mob/``; a wrong method or path under /mob/
+    must not be answered the site's HTML page either (routing errors happen before any
+    view, so the blueprint's handlers alone would not see them)."""
+    code = create_mob(api, ["Ann", "Bob", "Cid"])
+    before = api.room(code)
+    for method, path, expected in [("PUT", "/mob/", 404), ("PUT", f"/mob/{code}/x", 404),
+                                   ("GET", f"/mob/{code}", 405), ("POST", f"/mob/{code}", 405),
+                                   ("POST", f"/mob/{code}/goal", 405)]:
+        status, headers, text = go_request(server.url, method, path, b'{"timer":10,"user":"Ann"}')
+        assert status == expected, (method, path, text)
+        assert_one_line(headers, text)
+        assert text.startswith("mob: "), text
+        if status == 405:
+            assert "PUT" in headers["allow"], headers
+    assert api.room(code) == before
