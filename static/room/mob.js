@@ -81,6 +81,9 @@ export function renderMob() {
   $("goal").hidden = !state.goal;
   const onBreak = state.timer.kind === "break";
   $("break-screen").hidden = !onBreak;
+  // During a break the length field sets the break's length (the timer that runs):
+  // it says so, so a length typed then is not mistaken for the next turn's.
+  $("duration-label").textContent = onBreak ? "Break length" : "Turn length";
   $("break-screen").querySelector(".break-next").textContent = state.driver;
   document.querySelector(".card.timer").dataset.kind = state.timer.kind || "turn";
   const breaks = state.breaks || { every: 0 };

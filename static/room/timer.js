@@ -118,7 +118,8 @@ function setLength(event) {
   event.preventDefault();
   const ms = parseLength($("duration-minutes").value);
   const near = $("set-duration");
-  if (!(ms >= 1000)) { showError("Turn length: minutes (like 15 or 2.5) or m:ss (like 0:45).", near); return; }
+  const what = state.timer.kind === "break" ? "Break length" : "Turn length";
+  if (!(ms >= 1000)) { showError(what + ": minutes (like 15 or 2.5) or m:ss (like 0:45).", near); return; }
   const t = state.timer;
   const left = remaining();
   let remainingTime = ms;
@@ -131,7 +132,7 @@ function setLength(event) {
     return;
   }
   command("PATCH", roomApi + "/timer", { duration: ms, remainingTime: Math.min(remainingTime, ms) },
-          { near, label: "The new turn length" });
+          { near, label: "The new " + what.toLowerCase() });
   $("duration-minutes").blur();
 }
 

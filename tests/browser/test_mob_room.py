@@ -75,10 +75,12 @@ def test_three_screens_in_a_room_of_four(people, web):
     for person in screens:
         person.page.wait_for_selector("#break-screen", state="visible", timeout=3000)
         assert "Bea" in person.text("#break-screen")
+        assert person.text("#duration-label") == "Break length"  # the field sets the break's
     a.page.screenshot(path=readme_shot("room-mob-break.png"))
     c.page.click("#break-skip")
     for person in screens:
         person.page.wait_for_selector("#break-screen", state="hidden", timeout=3000)
+        assert person.text("#duration-label") == "Turn length"
         assert roles(person) == ("Bea", "Ada")  # a break rotates nobody
     a.page.screenshot(path=readme_shot("room-mob.png"), full_page=True)
 
