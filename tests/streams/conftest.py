@@ -20,11 +20,23 @@ def redis_server(tmp_path):
 
 
 @pytest.fixture
-def pair_of_servers(pg_schema_url, redis_server):
-    env = {"REDIS_URL": redis_server.url, "REDIS_NAMESPACE": "duo-" + uuid.uuid4().hex[:8],
-           "HEARTBEAT_SECONDS": "2", "DISCONNECT_POLL_SECONDS": "0.5",
-           "EMPTY_ROOM_GRACE_SECONDS": "0"}
-    a = ServerProcess(pg_schema_url, env).start()
-    b = ServerProcess(pg_schema_url, env).start()
-    yield a, b
-    a.stop(), b.stop()
+def make_pair(pg_schema_url, redis_server):
+    """``make_pair(**env)``: two processes on one schema and the test's Redis, with
+    these settings on top of the suite's quick ones; stopped when the test ends."""
+    started = []
+
+    def make(**extra):
+        env = {"REDIS_URL": redis_server.url, "REDIS_NAMESPACE": "duo-" + uuid.uuid4().hex[:8],
+               "HEARTBEAT_SECONDS": "2", "DISCONNECT_POLL_SECONDS": "0.5",
+               "EMPTY_ROOM_GRACE_SECONDS": "0", **extra}
+        pair = ServerProcess(pg_schema_url, env).start(), ServerProcess(pg_schema_url, env).start()
+        started.extend(pair)
+        return pair
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def pair_of_servers(make_pair):
+    return make_pair()

@@ -10,13 +10,12 @@ import os
 import random
 import threading
 import time
-import uuid
 
 import pytest
 
 from page_server import PageServer
 from screens import truth, wrong_after
-from support import Api, ServerProcess, stream
+from support import Api, stream
 
 BOUND = 1.0
 
@@ -35,14 +34,8 @@ def pages():
 
 
 @pytest.fixture
-def preview_pair(pg_schema_url, redis_server):
-    env = {"REDIS_URL": redis_server.url, "REDIS_NAMESPACE": "duo-" + uuid.uuid4().hex[:8],
-           "HEARTBEAT_SECONDS": "2", "DISCONNECT_POLL_SECONDS": "0.5",
-           "EMPTY_ROOM_GRACE_SECONDS": "0", "LINK_PREVIEW_ALLOW_PRIVATE": "true"}
-    a = ServerProcess(pg_schema_url, env).start()
-    b = ServerProcess(pg_schema_url, env).start()
-    yield a, b
-    a.stop(), b.stop()
+def preview_pair(make_pair):
+    return make_pair(LINK_PREVIEW_ALLOW_PRIVATE="true")
 
 
 def one_op(api: Api, code: str, rng: random.Random, pages: PageServer) -> int:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 
 import pytest
 
 from screens import truth, wrong_after
-from support import Api, ServerProcess, stream
+from support import Api, stream
 
 BOUND = 2.0 + 3.0 + 1.0  # after the pause: publishing back, VERSION_CHECK_SECONDS, slack
 
@@ -22,14 +21,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def small_outbox_pair(pg_schema_url, redis_server):
-    env = {"REDIS_URL": redis_server.url, "REDIS_NAMESPACE": "duo-" + uuid.uuid4().hex[:8],
-           "HEARTBEAT_SECONDS": "2", "DISCONNECT_POLL_SECONDS": "0.5",
-           "EMPTY_ROOM_GRACE_SECONDS": "0", "BUS_OUTBOX_BYTES": "1"}
-    a = ServerProcess(pg_schema_url, env).start()
-    b = ServerProcess(pg_schema_url, env).start()
-    yield a, b
-    a.stop(), b.stop()
+def small_outbox_pair(make_pair):
+    return make_pair(BUS_OUTBOX_BYTES="1")
 
 
 def test_changes_dropped_from_a_full_outbox_still_reach_every_screen(small_outbox_pair,

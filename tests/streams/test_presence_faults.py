@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 import os
 import time
-import uuid
 
 import pytest
 
-from support import Api, ServerProcess, stream
+from support import Api, stream
 
 OPEN_CLOSE_BOUND = 0.2  # seconds: a stream's first byte, and its thread freed after a close
 AFTER_PAUSE = 3.0  # seconds after the pause ends for every count to be right
@@ -23,14 +22,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def quick_pair(pg_schema_url, redis_server):
-    env = {"REDIS_URL": redis_server.url, "REDIS_NAMESPACE": "duo-" + uuid.uuid4().hex[:8],
-           "HEARTBEAT_SECONDS": "2", "DISCONNECT_POLL_SECONDS": "0.02",
-           "EMPTY_ROOM_GRACE_SECONDS": "0"}
-    a = ServerProcess(pg_schema_url, env).start()
-    b = ServerProcess(pg_schema_url, env).start()
-    yield a, b
-    a.stop(), b.stop()
+def quick_pair(make_pair):
+    return make_pair(DISCONNECT_POLL_SECONDS="0.02")
 
 
 def first_byte_seconds(url, code):
