@@ -13,3 +13,11 @@ FAST_ENV = {
     "DISCONNECT_POLL_SECONDS": "0.5",
     "EMPTY_ROOM_GRACE_SECONDS": "0",
 }
+
+
+def round_2_only():
+    """``pytestmark = round_2_only()``: a test of two processes sharing PostgreSQL and
+    Redis, skipped with the reason in round 1."""
+    import pytest
+    return pytest.mark.skipif(not (TEST_DATABASE == "postgres" and TEST_REDIS),
+                              reason="round 2 only (PostgreSQL + Redis)")

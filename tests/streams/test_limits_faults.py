@@ -7,7 +7,6 @@ the whole 5 s of a write pause, and under a hung Redis every request took 5 s an
 every list write over 10 s. Round 2 only."""
 from __future__ import annotations
 
-import os
 import signal
 import time
 import uuid
@@ -15,12 +14,11 @@ import uuid
 import pytest
 
 from support import Api, ServerProcess, stream
+from suite_env import round_2_only
 
 BOUND = 1.0  # seconds: a request while Redis hangs (two limits at 0.25 s each, then memory)
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE") == "postgres" and os.environ.get("TEST_REDIS") == "1"),
-    reason="round 2 only (PostgreSQL + Redis)")
+pytestmark = round_2_only()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ streams opened in the middle of the burst. After the burst every screen must
 show the database's lists. Round 2 only."""
 from __future__ import annotations
 
-import os
 import random
 import threading
 import time
@@ -16,12 +15,11 @@ import pytest
 from page_server import PageServer
 from screens import truth, wrong_after
 from support import Api, stream
+from suite_env import round_2_only
 
 BOUND = 1.0
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE") == "postgres" and os.environ.get("TEST_REDIS") == "1"),
-    reason="round 2 only (PostgreSQL + Redis)")
+pytestmark = round_2_only()
 
 
 @pytest.fixture

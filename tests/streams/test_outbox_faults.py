@@ -5,19 +5,17 @@ versions, or the version check), the drop is counted in /metrics and logged once
 with a summary. Round 2 only."""
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 from screens import truth, wrong_after
 from support import Api, stream
+from suite_env import round_2_only
 
 BOUND = 2.0 + 3.0 + 1.0  # after the pause: publishing back, VERSION_CHECK_SECONDS, slack
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE") == "postgres" and os.environ.get("TEST_REDIS") == "1"),
-    reason="round 2 only (PostgreSQL + Redis)")
+pytestmark = round_2_only()
 
 
 @pytest.fixture

@@ -5,20 +5,18 @@ the room, on every process, ends on the true count. Round 2 only."""
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
 
 from support import Api, stream
+from suite_env import round_2_only
 
 OPEN_CLOSE_BOUND = 0.2  # seconds: a stream's first byte, and its thread freed after a close
 AFTER_PAUSE = 3.0  # seconds after the pause ends for every count to be right
 AFTER_RESTART = 5.0 + 1.0  # a restarted Redis: the listener resubscribed, heartbeats in
 
-pytestmark = pytest.mark.skipif(
-    not (os.environ.get("TEST_DATABASE") == "postgres" and os.environ.get("TEST_REDIS") == "1"),
-    reason="round 2 only (PostgreSQL + Redis)")
+pytestmark = round_2_only()
 
 
 @pytest.fixture
