@@ -1,0 +1,66 @@
+"""A process that finds the database ahead of what its screens were told tells them.
+
+Found by bench/chaos.py (seed 5, 30 minutes): a screen heard ``1000`` then ``4000``
+with nothing between. Process B ticks a room from its memory; another process's
+pause and start do not reach B (Redis pausing writes); at the old deadline B's time-up
+reads the room, finds it running towards a later deadline, and changed nothing. It
+used to put that timer in memory and tick it, so B's screens counted up again without
+the pause and start that explain it. Now B resyncs those screens from the database
+first. Round 2 only (PostgreSQL + Redis).
+"""
+from __future__ import annotations
+
+import time
+
+from suite_env import round_2_only
+from support import Api, stream
+
+pytestmark = round_2_only()
+
+TURN_MS = 4000
+TRIALS = 2
+
+
+def rises_unexplained(events) -> list:
+    """Remaining-time values that rose with only ticks between them and the one before."""
+    found, last = [], None
+    for event in events:
+        if event.event != "remaining-time":
+            last = None  # a state event explains what follows
+            continue
+        value = int(event.data)
+        if last is not None and value > last:
+            found.append((last, value))
+        last = value
+    return found
+
+
+def one_trial(a, b, redis_server) -> tuple[list, list]:
+    api_a = Api(a.url)
+    code = api_a.create_room(TURN_MS)
+    screen = stream(b.url, code)
+    try:
+        screen.wait_event("todos")
+        assert api_a.start(code).status_code == 204
+        screen.wait_event("timer", "start")
+        began, t0 = len(screen.events), time.time()
+        redis_server.pause_writes(5000)  # A's pause and start do not reach B meanwhile
+        time.sleep(0.4)
+        assert api_a.stop(code).status_code == 204
+        time.sleep(3.0)
+        assert api_a.start(code).status_code == 204  # the deadline is now 3 s later
+        time.sleep(2.0)  # past the old deadline (and Redis takes writes again)
+        heard = screen.events[began:]
+        return rises_unexplained(heard), [(e.event, e.data[:40], round(e.at - t0, 2))
+                                          for e in heard]
+    finally:
+        screen.close()
+
+
+def test_a_time_up_that_finds_a_later_deadline_resyncs_the_screens(make_pair, redis_server):
+    a, b = make_pair(VERSION_CHECK_SECONDS="60")  # the periodic check must not be what heals
+    for trial in range(TRIALS):
+        rises, heard = one_trial(a, b, redis_server)
+        assert not rises, (trial, rises, heard)
+        assert ("timer", "running") in [h[:2] for h in heard], (trial, heard)  # B told its screen the state
+        time.sleep(1.5)  # Redis takes writes again before the next trial
