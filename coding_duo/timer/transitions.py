@@ -98,15 +98,10 @@ class Transitions:
             if not change.changed:
                 version = room.version
                 db.session.rollback()  # release the row lock
-                if self.streams.count(key) and version > self._delivered.get(key, version):
-                    # Changes made elsewhere have not reached this process's screens (the
-                    # bus is slow or down): they get the database's state now. Putting the
-                    # newer timer in memory alone would tick it to screens that never
-                    # heard of it (found by bench/chaos.py: 1000, then 4000).
-                    self.resync(key)
-                    return False
                 self.timestamps.put(key, timer, version)  # memory agrees with the database
                 self._sync_tick_job(key, self.timestamps.get(key))
+                if self._unheard(key):  # changes made elsewhere, not yet told here
+                    self._await_unheard(key)
                 return False
             room.timer.apply(timer)
             change.emit("room", room_state(room, timer, now))
