@@ -75,7 +75,7 @@ def room(code):
     done = sum(1 for t in todos if t["isChecked"])
     return render_template(
         "room.html", room=room, state=state, todos=todos, links=links_json(room),
-        categories=categories_json(room), page_lang="en",  # not translated yet (issue 21)
+        categories=categories_json(room),
         summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
         limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX, "goal": GOAL_MAX,
                 "name": NAME_MAX})

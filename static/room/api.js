@@ -5,6 +5,7 @@
 // stream is live again the errors clear, the Retry offer stays until used, and
 // a retried command that gets through says so ("… sent").
 import { $ } from "./state.js";
+import { lang } from "../i18n.js";
 
 const offers = new Map(); // feedback element -> function that retries
 
@@ -59,7 +60,9 @@ export async function command(method, url, body, options = {}) {
   try {
     const response = await fetch(url, {
       method,
-      headers: { "Content-Type": "application/json" },
+      // The API says its errors in the language asked for: the page's (the switcher's
+      // choice too, which the API does not read from the cookie).
+      headers: { "Content-Type": "application/json", "Accept-Language": lang },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) {

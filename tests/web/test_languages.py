@@ -67,10 +67,10 @@ def test_error_pages_and_home_errors_in_korean_the_api_unchanged(api):
     assert "Accept-Language" in missing.headers["Vary"]
 
 
-def test_a_room_page_not_translated_yet_says_it_is_english(api):
+def test_the_room_page_says_its_language(api):
     code = api.create_room()
-    html = page(api, f"/rooms/{code}", **KO).text
-    assert '<html lang="en">' in html and 'aria-label="언어" lang="ko"' in html
+    assert '<html lang="ko">' in page(api, f"/rooms/{code}", **KO).text
+    assert '<html lang="en">' in page(api, f"/rooms/{code}", **{"Accept-Language": "en"}).text
 
 
 def test_catalogs_are_compiled_when_missing_or_older(tmp_path):
