@@ -12,7 +12,7 @@ from ..context import duo
 from ..extensions import db
 from ..rooms.models import PairRoom
 from ..rooms.service import ensure_writable
-from ..web.errors import Conflict
+from ..web.errors import N_, Conflict
 from .models import Retrospective
 
 
@@ -56,8 +56,8 @@ def add_retrospective(room: PairRoom, answers: list[str], author: str | None) ->
         held = db.session.scalar(select(func.count()).select_from(Retrospective)
                                  .where(Retrospective.room_id == room.id))
         if held >= cap:  # counted under the room's lock: racing posts cannot pass it
-            raise Conflict(f"This room already has {cap} retrospectives, the most a room can "
-                           "hold; delete them first")
+            raise Conflict(N_("This room already has %(cap)s retrospectives, the most a room can "
+                              "hold; delete them first"), cap=cap)
         retro = Retrospective(room_id=room.id, answers=list(answers), author=author)
         db.session.add(retro)
     return retro
