@@ -45,7 +45,7 @@ class Memory:
         """Let go of the rooms idle here for the configured time; how many."""
         evicted = 0
         for key in self.timestamps.idle(self.idle_seconds):
-            with self.locks(key):
+            with self.deliveries(key):
                 # Checked again under the room's lock: a command or a stream may have
                 # come since the list was made, and then the room stays.
                 if self.streams.count(key) or self.schedulers.has(key) or key in self._pending \

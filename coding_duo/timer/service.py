@@ -30,7 +30,15 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.streams = streams
         self.timestamps = timestamps
         self.schedulers = schedulers
-        self.locks = locks
+        self.locks = locks  # decisions: held across the database work of a change
+        # Memory and broadcasts: held only for what is in memory, never across the
+        # database or the network (so a command waiting for a stalled database link
+        # holds neither the room's ticks nor the bus listener's deliveries). A thread
+        # may take a room's delivery lock while holding its decision lock, never the
+        # other way round.
+        self.deliveries = RoomLocks(len(locks))
+        self.row_lock_idle_ms = (app.config.get("ROW_LOCK_IDLE_MS") or 0) if str(
+            app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql") else 0
         self.bus = bus
         self.presence = presence
         self.grace_ms = int(empty_room_grace_seconds * 1000)

@@ -28,7 +28,7 @@ class Ticks:
 
     def stream_opened(self, key: str) -> None:
         """A browser joined: tick for it if the room is running."""
-        with self.locks(key):
+        with self.deliveries(key):
             self._sync_tick_job(key, self.timestamps.get(key))
 
     # ----- jobs ----------------------------------------------------------------------
@@ -78,7 +78,7 @@ class Ticks:
             self._await_unheard(key)
             return
         value = timer.tick_value(self.clock())
-        lock = self.locks(key)
+        lock = self.deliveries(key)
         if value <= 0 or not lock.acquire(blocking=False):
             self.schedulers.run_soon(self._tick_slowly, key)
             return
@@ -91,7 +91,7 @@ class Ticks:
     def _tick_slowly(self, key: str) -> None:
         timer = self.timestamps.get(key)
         if timer is None or not timer.running or self.streams.count(key) == 0:
-            with self.locks(key):
+            with self.deliveries(key):
                 self._sync_tick_job(key, self.timestamps.get(key))
             return
         if self._unheard(key):
@@ -101,7 +101,7 @@ class Ticks:
         if value <= 0:
             self._transition(key, self._decide_time_up)
             return
-        with self.locks(key):
+        with self.deliveries(key):
             self._report_tick(key, timer, value)
 
     def _unheard(self, key: str) -> bool:
@@ -128,7 +128,7 @@ class Ticks:
             self._safely(self.resync, key)
 
     def _report_tick(self, key: str, timer: Timer, value: int) -> None:
-        """Under the room lock: unless the timer changed since ``timer`` was read
+        """Under the room's delivery lock: unless the timer changed since ``timer`` was read
         (that change brought its own events), every stream gets the tick."""
         current = self.timestamps.get(key)
         if current is None or current.ends_at_ms != timer.ends_at_ms:

@@ -15,7 +15,7 @@ import functools
 from contextlib import contextmanager
 
 from flask import has_app_context
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ..extensions import db
 from ..mob import breaks
@@ -65,7 +65,7 @@ class Transitions:
 
     def forget(self, key: str) -> None:
         """A deleted room: nothing of it stays in this process's memory."""
-        with self.locks(key):
+        with self.deliveries(key):
             self._sync_tick_job(key, None)
             self.timestamps.remove(key)
             self._delivered.pop(key, None)
@@ -98,17 +98,27 @@ class Transitions:
             if not change.changed:
                 version = room.version
                 db.session.rollback()  # release the row lock
-                self.timestamps.put(key, timer, version)  # memory agrees with the database
-                self._sync_tick_job(key, self.timestamps.get(key))
-                if self._unheard(key):  # changes made elsewhere, not yet told here
-                    self._await_unheard(key)
+                with self.deliveries(key):
+                    self.timestamps.put(key, timer, version)  # memory agrees with the database
+                    self._sync_tick_job(key, self.timestamps.get(key))
+                    if self._unheard(key):  # changes made elsewhere, not yet told here
+                        self._await_unheard(key)
                 return False
             room.timer.apply(timer)
             change.emit("room", room_state(room, timer, now))
             self._commit(change, timer, now)
             return True
 
+    def _hold_row_lock_briefly(self) -> None:
+        """The transaction about to lock a room's row is ended by PostgreSQL if it sits
+        idle for ``ROW_LOCK_IDLE_MS`` (this process stalled mid-change: its database link
+        hangs), instead of holding every other process's changes to the room."""
+        if self.row_lock_idle_ms:
+            db.session.execute(text(
+                f"SET LOCAL idle_in_transaction_session_timeout = {int(self.row_lock_idle_ms)}"))
+
     def _lock_room(self, key: str) -> PairRoom:
+        self._hold_row_lock_briefly()
         return db.session.execute(
             select(PairRoom).where(PairRoom.access_code == key).with_for_update()
             .execution_options(populate_existing=True)).scalar_one()
