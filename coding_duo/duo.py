@@ -53,7 +53,9 @@ class Duo:
             self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"],
             idle_seconds=config["ROOM_MEMORY_IDLE_SECONDS"],
             version_check_seconds=config["VERSION_CHECK_SECONDS"] if self.bus.shared else 0,
-            time_up_swap_window_seconds=config["TIME_UP_SWAP_WINDOW_SECONDS"])
+            time_up_swap_window_seconds=config["TIME_UP_SWAP_WINDOW_SECONDS"],
+            row_lock_idle_ms=config["ROW_LOCK_IDLE_MS"]
+            if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 0)
 
     def start(self) -> None:
         """Start the scheduler (once per process) and resume running timers."""

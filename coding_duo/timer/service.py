@@ -25,7 +25,8 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
     def __init__(self, app, streams: EventStreamsRegistry, timestamps: TimestampRegistry,
                  schedulers: SchedulerRegistry, locks: RoomLocks, bus, presence,
                  empty_room_grace_seconds: float, clock=now_ms, idle_seconds: float = 600,
-                 version_check_seconds: float = 0.0, time_up_swap_window_seconds: float = 5):
+                 version_check_seconds: float = 0.0, time_up_swap_window_seconds: float = 5,
+                 row_lock_idle_ms: int = 0):
         self.app = app
         self.streams = streams
         self.timestamps = timestamps
@@ -37,8 +38,7 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         # may take a room's delivery lock while holding its decision lock, never the
         # other way round.
         self.deliveries = RoomLocks(len(locks))
-        self.row_lock_idle_ms = (app.config.get("ROW_LOCK_IDLE_MS") or 0) if str(
-            app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql") else 0
+        self.row_lock_idle_ms = row_lock_idle_ms  # PostgreSQL only (0: not set)
         self.bus = bus
         self.presence = presence
         self.grace_ms = int(empty_room_grace_seconds * 1000)
