@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from suite_env import TEST_DATABASE
 from support import ROOT, Api, SSEClient, request_log_lines, stream
 
 EMPTY_JSON = {"Content-Type": "application/json"}
@@ -42,7 +43,10 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(sta
          f"{server.url}/api/openapi.json",
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                      "response_schema_conformance",
-         "--max-examples", os.environ.get("FUZZ_EXAMPLES", "25"), "--seed", "2026",
+         # Round 2 fuzzes what PostgreSQL adds (text it refuses, types it checks) with fewer
+         # examples: round 1 has fuzzed the same document and handlers with 25.
+         "--max-examples", os.environ.get("FUZZ_EXAMPLES", "25" if TEST_DATABASE == "sqlite" else "10"),
+         "--seed", "2026",
          "--exclude-path", "/api/{code}/connect",  # a stream never ends; tested elsewhere
          "--request-timeout", "10", "--no-color", "--report", "junit",
          "--report-junit-path", str(report)],
