@@ -13,8 +13,15 @@ import pytest
 from flask import Flask
 
 from admin.admin_support import sql
+from coding_duo.mob import schemas as mob_schemas
+from coding_duo.retros import schemas as retro_schemas
+from coding_duo.rooms import schemas as room_schemas
+from coding_duo.timer import schemas as timer_schemas
+from coding_duo.tools import schemas as tool_schemas
+from coding_duo.web import fields
 from coding_duo.web.errors import register_error_handlers
 from coding_duo.web.i18n import init_i18n
+from coding_duo.web.validation import Body
 from support import Api, SSEClient, stream
 
 KO = {"Accept-Language": "ko-KR,ko;q=0.9"}
@@ -30,6 +37,20 @@ def korean_only(message: str) -> bool:
 
 def rooms(server) -> int:
     return sql(server.database_url, "SELECT count(*) FROM pair_room")[0][0]
+
+
+@pytest.mark.once
+def test_every_field_of_the_apis_bodies_has_a_name_to_be_said_by():
+    """A field added to a feature's schemas without a name in web/fields.py would be said
+    by its JSON name in Korean too (the mob command line's bodies, coding_duo/mob/cli.py,
+    speak English to a terminal)."""
+    said = set(fields._names())
+    for module in (mob_schemas, retro_schemas, room_schemas, timer_schemas, tool_schemas):
+        for name in dir(module):
+            model = getattr(module, name)
+            if isinstance(model, type) and issubclass(model, Body) and model is not Body:
+                assert set(model.model_fields) <= said, (model.__name__, set(model.model_fields) - said)
+    assert not [name for name in said if name != fields._names()[name]], "English says the JSON name"
 
 
 # (method, path, body, English as it always was, Korean)
