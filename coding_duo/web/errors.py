@@ -77,14 +77,17 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        if not _wants_json():
-            return error_page(error.code, error.description if error.code != 404 else
-                              _("There is nothing at this address."))
+        # werkzeug's descriptions are English: what a page or its scripts can meet is said here
         messages = {
+            400: _("The request was not understood"),
             404: _("Not found"),
             405: _("Method %(method)s is not allowed here", method=request.method),
             413: _("Request body too large"),
+            500: _("Something went wrong on the server; try again shortly"),
         }
+        if not _wants_json():
+            return error_page(error.code, _("There is nothing at this address.") if error.code == 404
+                              else messages.get(error.code, error.description))
         return json_error(error.code, messages.get(error.code, error.description))
 
     @app.errorhandler(OperationalError)
