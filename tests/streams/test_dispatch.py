@@ -1,10 +1,12 @@
 """waitress's threads woken last in, first out (coding_duo/streams/dispatch.py): the
 same few threads serve one request after another, as many as run at once when they
 overlap, and the dispatcher still shuts down as waitress's does."""
+import signal
 import threading
 import time
 
 import pytest
+from waitress.task import ThreadedTaskDispatcher
 
 from coding_duo.streams.dispatch import LastInFirstOut, MostRecentlyIdleFirst
 from support import Api
@@ -88,6 +90,41 @@ def test_a_wait_with_a_timeout_gives_up_and_leaves_no_waiter_behind():
         assert time.monotonic() - started >= 0.05 and condition._waiters == []
         condition.notify()  # nobody to wake: nothing happens
     assert condition.woken == set()
+
+
+@pytest.mark.parametrize("kind", [ThreadedTaskDispatcher, MostRecentlyIdleFirst])
+def test_an_interrupt_inside_notify_leaves_no_thread_asleep_for_good(kind):
+    """The main loop calls ``add_task`` (so ``notify``), and a signal handler that raises
+    runs there too: app.py's SIGALRM after SIGTERM and Ctrl-C raise KeyboardInterrupt
+    wherever the loop is. threading.Condition survives one inside ``notify`` (gh-92530);
+    a waiter taken off the list with its lock still held would sleep for good, and
+    ``shutdown`` would wait out its timeout with that thread still running
+    (waitress's own dispatcher is the control)."""
+    made = kind()
+    made.set_thread_count(4)
+    assert wait_for(lambda: made.active_count == 0)  # all asleep
+
+    def interrupt(_signum, frame):
+        if frame is not None and frame.f_code.co_name == "notify":
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.00002, 0.00002)
+    interrupted, deadline = 0, time.monotonic() + 10
+    try:
+        while interrupted < 300 and time.monotonic() < deadline:
+            try:
+                made.add_task(Job([]))
+            except KeyboardInterrupt:
+                interrupted += 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, lambda *_: None)  # one may still be pending
+        time.sleep(0.05)
+        signal.signal(signal.SIGALRM, previous)
+    assert interrupted >= 50  # else the machine was too slow to tell
+    made.shutdown(timeout=2)
+    assert not made.threads, f"{len(made.threads)} of 4 threads never woke ({interrupted} interrupts)"
 
 
 def test_the_server_serves_a_run_of_requests_on_a_few_of_its_threads(start_server):
