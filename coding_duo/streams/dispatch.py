@@ -49,10 +49,18 @@ class LastInFirstOut:
                 self._waiters.remove(entry)
 
     def notify(self, n: int = 1) -> None:
-        for _ in range(min(n, len(self._waiters))):
-            ident, waiter = self._waiters.pop()
+        waiters = self._waiters
+        while n > 0 and waiters:
+            ident, waiter = waiters[-1]
+            # Released and taken off together even if a signal handler raises in between
+            # (the main loop calls this; app.py's SIGALRM after SIGTERM and Ctrl-C raise
+            # KeyboardInterrupt there): one taken off unreleased would sleep for good.
+            try:
+                waiter.release()
+            finally:
+                waiters.pop()  # the same waiter: the lock is held
             self.woken.add(ident)
-            waiter.release()
+            n -= 1
 
     def notify_all(self) -> None:
         self.notify(len(self._waiters))
