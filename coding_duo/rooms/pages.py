@@ -7,7 +7,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..context import duo
+from ..history.record import history_json
 from ..mob.roster import MAX_MEMBERS
+from ..retros.models import ANSWER_MAX
+from ..retros.questions import questions
+from ..retros.service import retrospectives_json
 from ..tools.models import CATEGORY_MAX, TODO_MAX
 from ..tools.references import categories_json, links_json
 from ..tools.todos import todos_json
@@ -77,8 +81,10 @@ def room(code):
         "room.html", room=room, state=state, todos=todos, links=links_json(room),
         categories=categories_json(room), page_lang="en",  # not translated yet (issue 21)
         summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
+        history=history_json(room, timers.clock()), retros=retrospectives_json(room),
+        questions=questions(),
         limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX, "goal": GOAL_MAX,
-                "name": NAME_MAX})
+                "name": NAME_MAX, "answer": ANSWER_MAX})
 
 
 def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) -> str:
