@@ -28,6 +28,20 @@ def readme_shot(name: str) -> str:
     return os.path.join(folder, name)
 
 
+def furnished_room(api, duration_ms: int = 600_000, todos=("Write the failing test", "Make it pass"),
+                   category: str = "docs") -> str:
+    """A room with what its page lists: todos (the first done), a category and a link."""
+    code = api.create_room(duration_ms)
+    for content in todos:
+        assert api.call("POST", f"/api/{code}/todos", {"content": content}).status_code == 201
+    todo = api.call("GET", f"/api/{code}/todos").json()[0]
+    assert api.call("PATCH", f"/api/todos/{todo['id']}/checked", {"isChecked": True}).status_code in (200, 204)
+    made = api.call("POST", f"/api/{code}/category", {"value": category}).json()
+    link = {"url": "http://127.0.0.1:9/guide", "categoryId": made["id"]}
+    assert api.call("POST", f"/api/{code}/reference-link", link).status_code == 201
+    return code
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

@@ -4,7 +4,7 @@ from flask import jsonify
 
 from ..rooms.service import load_room, readable_room, roster_of
 from ..web.api import bp
-from ..web.errors import NotFound
+from ..web.errors import N_, NotFound
 from ..web.limits import list_writes
 from ..web.validation import parse_body, parse_optional_body
 from . import service
@@ -14,7 +14,7 @@ from .schemas import AddMember, BreakSettings, Rotate, SetGoal, StartBreak, Upda
 def _member_id(text: str) -> int:
     """A member id from the path: a small whole number, else no such member (404)."""
     if not text.isascii() or not text.isdigit() or len(text) > 9:
-        raise NotFound(f"The room has no member {text!r}")
+        raise NotFound(N_("The room has no member %(id)s"), id=repr(text))
     return int(text)
 
 

@@ -18,12 +18,21 @@ MIN_MEMBERS = 2
 MAX_MEMBERS = 12
 
 
-class RosterError(Exception):
-    """A change the rules refuse; ``status`` says how (404 unknown member, 409 refused)."""
+def N_(message: str) -> str:
+    """Marks a message for the catalog: it is translated where it is said (mob/service.py)."""
+    return message
 
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
+
+class RosterError(Exception):
+    """A change the rules refuse; ``status`` says how (404 unknown member, 409 refused).
+    ``message`` is English; ``template`` and ``params`` are for saying it in another
+    language (``gettext(template, **params)``)."""
+
+    def __init__(self, message: str, status: int = 409, **params):
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
         self.status = status
 
 
@@ -34,7 +43,7 @@ def member(member_id: int, name: str, away: bool = False) -> dict:
 def from_names(names: list[str]) -> list[dict]:
     """A new roster, in this order (the first drives, the second navigates)."""
     if not MIN_MEMBERS <= len(names) <= MAX_MEMBERS:
-        raise RosterError(f"A room has {MIN_MEMBERS} to {MAX_MEMBERS} members", 400)
+        raise RosterError(N_("A room has %(min)s to %(max)s members"), 400, min=MIN_MEMBERS, max=MAX_MEMBERS)
     if len(names) > MIN_MEMBERS:
         _check_unique(names)
     return [member(i + 1, name) for i, name in enumerate(names)]
@@ -51,7 +60,7 @@ def _next_present(members: list[dict], index: int) -> int:
         j = (index + step) % n
         if not members[j]["away"]:
             return j
-    raise RosterError("Nobody is present")
+    raise RosterError(N_("Nobody is present"))
 
 
 def _turned(members: list[dict], index: int) -> list[dict]:
@@ -61,7 +70,7 @@ def _turned(members: list[dict], index: int) -> list[dict]:
 def normalize(members: list[dict]) -> list[dict]:
     """The same circle, a present member first (an away driver hands over)."""
     if len(_present(members)) < MIN_MEMBERS:
-        raise RosterError(f"At least {MIN_MEMBERS} members must be present")
+        raise RosterError(N_("At least %(min)s members must be present"), min=MIN_MEMBERS)
     if not members[0]["away"]:
         return [dict(m) for m in members]
     return _turned(members, _next_present(members, 0))
@@ -82,7 +91,7 @@ def find(members: list[dict], member_id: int) -> int:
     for i, m in enumerate(members):
         if m["id"] == member_id:
             return i
-    raise RosterError(f"The room has no member {member_id}", 404)
+    raise RosterError(N_("The room has no member %(id)s"), 404, id=member_id)
 
 
 def find_name(members: list[dict], name: str) -> int | None:
@@ -93,7 +102,7 @@ def find_name(members: list[dict], name: str) -> int | None:
 def make_driver(members: list[dict], member_id: int) -> list[dict]:
     i = find(members, member_id)
     if members[i]["away"]:
-        raise RosterError(f"{members[i]['name']} is away: mark them back first")
+        raise RosterError(N_("%(name)s is away: mark them back first"), name=members[i]["name"])
     return normalize(_turned(members, i))
 
 
@@ -101,7 +110,7 @@ def _check_unique(names: list[str]) -> None:
     seen = set()
     for name in names:
         if name.casefold() in seen:
-            raise RosterError(f"Two members are called {name!r}: names must differ")
+            raise RosterError(N_("Two members are called %(name)s: names must differ"), name=repr(name))
         seen.add(name.casefold())
 
 
@@ -111,11 +120,11 @@ def add(members: list[dict], name: str, position: int | None = None,
     ``new_id`` (default: one above the ids held; the room passes one never used, so a
     stale screen's click on a removed member cannot hit a new one)."""
     if len(members) >= MAX_MEMBERS:
-        raise RosterError(f"A room has at most {MAX_MEMBERS} members")
+        raise RosterError(N_("A room has at most %(max)s members"), max=MAX_MEMBERS)
     _check_unique([m["name"] for m in members] + [name])
     position = len(members) if position is None else position
     if not 0 <= position <= len(members):
-        raise RosterError(f"position must be between 0 and {len(members)}", 400)
+        raise RosterError(N_("position must be between 0 and %(max)s"), 400, max=len(members))
     new_id = max(m["id"] for m in members) + 1 if new_id is None else new_id
     result = [dict(m) for m in members]
     result.insert(position, member(new_id, name))
@@ -125,7 +134,7 @@ def add(members: list[dict], name: str, position: int | None = None,
 def remove(members: list[dict], member_id: int) -> list[dict]:
     i = find(members, member_id)
     if len(members) <= MIN_MEMBERS:
-        raise RosterError(f"A room has at least {MIN_MEMBERS} members")
+        raise RosterError(N_("A room has at least %(min)s members"), min=MIN_MEMBERS)
     return normalize(members[:i] + members[i + 1:])
 
 
@@ -148,7 +157,7 @@ def move(members: list[dict], member_id: int, position: int) -> list[dict]:
     """``member_id`` to ``position`` in the order of turns (0: they drive now)."""
     i = find(members, member_id)
     if not 0 <= position < len(members):
-        raise RosterError(f"position must be between 0 and {len(members) - 1}", 400)
+        raise RosterError(N_("position must be between 0 and %(max)s"), 400, max=len(members) - 1)
     result = [dict(m) for m in members]
     result.insert(position, result.pop(i))
     return normalize(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from flask_babel import gettext as _
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
 from ..rooms.models import GOAL_MAX, NAME_MAX
@@ -22,7 +23,7 @@ Minutes = Annotated[StrictInt, Field(ge=1, le=MINUTES_MAX)]  # the mob tool's wh
 
 def _one_line(value: str) -> str:
     if "\n" in value or "\r" in value:
-        raise ValueError("must be one line")
+        raise ValueError(_("must be one line"))
     return value.strip()
 
 
@@ -42,7 +43,7 @@ class UpdateMember(Body):
     @model_validator(mode="after")
     def _check(self):
         if self.name is None and self.away is None and self.position is None:
-            raise ValueError("give name, away or position")
+            raise ValueError(_("give name, away or position"))
         return self
 
 
@@ -63,7 +64,7 @@ class BreakSettings(Body):
     @model_validator(mode="after")
     def _check(self):
         if self.every and self.duration is None:
-            raise ValueError("duration is required when every is set")
+            raise ValueError(_("duration is required when every is set"))
         return self
 
 

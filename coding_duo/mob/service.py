@@ -8,7 +8,7 @@ from ..history.models import RESTARTED
 from ..rooms.models import PairRoom
 from ..timer.domain import TimerStatus
 from ..rooms.service import ensure_writable, pair_json, roster_of, set_roster
-from ..web.errors import ApiError, Conflict
+from ..web.errors import N_, ApiError, Conflict
 from . import breaks, roster
 from .roster import RosterError
 
@@ -31,7 +31,7 @@ def change_roster(room: PairRoom, edit) -> list[dict]:
         try:
             members = edit(before, _new_id(change.room, before))
         except RosterError as error:
-            raise ApiError(error.status, error.message) from None
+            raise ApiError(error.status, error.template, **error.params) from None
         after[:] = members
         if members == before:
             return  # nothing changed: no event
@@ -102,7 +102,7 @@ def start_turn(room: PairRoom, user: str, duration_ms: int) -> tuple[str, str]:
                 member_id = members[found]["id"]
                 members = roster.make_driver(roster.set_away(members, member_id, False), member_id)
         except RosterError as error:
-            raise ApiError(error.status, error.message) from None
+            raise ApiError(error.status, error.template, **error.params) from None
         if set_roster(change.room, members):
             change.emit("pair", pair_json(change.room))
         elif members != before:
@@ -153,7 +153,7 @@ def skip_break(room: PairRoom) -> None:
     def decide(change, timer, now):
         ensure_writable(change.room)
         if not timer.on_break:
-            raise Conflict("The room is not on a break")
+            raise Conflict(N_("The room is not on a break"))
         timer.end_break()
         change.emit("timer", "update")
         change.emit("remaining-time", str(timer.reported(now)))

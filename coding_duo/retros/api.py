@@ -7,7 +7,7 @@ from flask import g, jsonify
 from ..rooms import access_code
 from ..rooms.service import load_room, readable_room
 from ..web.api import bp
-from ..web.errors import NotFound
+from ..web.errors import N_, NotFound
 from ..web.limits import list_writes
 from ..web.validation import parse_body
 from .questions import questions
@@ -33,7 +33,7 @@ def get_retrospect(code):
     every = retrospectives_json(room)
     if not every:
         g.room_exists = True  # "none yet" in a room the client knows: not a guess
-        raise NotFound(f"The room {access_code.display(room.access_code)} has no retrospective yet")
+        raise NotFound(N_("The room %(code)s has no retrospective yet"), code=access_code.display(room.access_code))
     return jsonify(**every[-1], retrospects=every)
 
 

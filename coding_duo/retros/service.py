@@ -16,7 +16,7 @@ from ..mob import roster
 from ..rooms.models import PairRoom, utcnow
 from ..rooms.service import ensure_writable, roster_of
 from ..tools.lists import ListChanges
-from ..web.errors import BadRequest, Conflict
+from ..web.errors import N_, BadRequest, Conflict
 from .models import Retrospective
 
 EVENT = "retrospectives-change"
@@ -71,8 +71,8 @@ def _make_room_for_one_more(room: PairRoom) -> None:
     held = db.session.scalar(select(func.count()).select_from(Retrospective)
                              .where(Retrospective.room_id == room.id))
     if held >= cap:  # counted under the room's lock: racing posts cannot pass it
-        raise Conflict(f"This room already has {cap} retrospectives, the most a room can "
-                       "hold; delete them first")
+        raise Conflict(N_("This room already has %(cap)s retrospectives, the most a room can "
+                          "hold; delete them first"), cap=cap)
 
 
 def add_retrospective(room: PairRoom, answers: list[str], author: str | None) -> Retrospective:
@@ -97,7 +97,8 @@ def answer_as(room: PairRoom, name: str, answers: list[str]) -> tuple[Retrospect
         found = roster.find_name(members, name)
         if found is None:
             names = ", ".join(m["name"] for m in members)
-            raise BadRequest(f"author: {name!r} is not a member of this room ({names})")
+            raise BadRequest(N_("author: %(name)s is not a member of this room (%(members)s)"),
+                             name=repr(name), members=names)
         author = members[found]["name"]
         mine = [r for r in retrospectives(room)
                 if r.author is not None and r.author.casefold() == author.casefold()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_number, gettext as _, ngettext
 
 from ..context import duo
 from ..history.record import history_json
@@ -79,7 +79,7 @@ def room(code):
     done = sum(1 for t in todos if t["isChecked"])
     return render_template(
         "room.html", room=room, state=state, todos=todos, links=links_json(room),
-        categories=categories_json(room), page_lang="en",  # not translated yet (issue 21)
+        categories=categories_json(room),
         summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
         history=history_json(room, timers.clock()), retros=retrospectives_json(room),
         questions=questions(),
@@ -87,17 +87,24 @@ def room(code):
                 "name": NAME_MAX, "answer": ANSWER_MAX})
 
 
-def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) -> str:
-    """'3 turns · 45 min paired · 2 of 5 todos done' (static/room/timer.js says it the same way)."""
+def paired_text(paired_ms: int) -> str:
+    """'1 h 5 min', '45 min', '30 s' (static/room/timer.js: pairedText)."""
     minutes = paired_ms // 60_000
     if minutes >= 60:
-        paired = f"{minutes // 60} h {minutes % 60} min"
-    elif minutes:
-        paired = f"{minutes} min"
-    else:
-        paired = f"{paired_ms // 1000} s"
-    return (f"{turns} turn{'s' if turns != 1 else ''} · {paired} paired · "
-            f"{todos_done} of {todos_total} todos done")
+        return _("%(hours)s h %(minutes)s min", hours=format_number(minutes // 60), minutes=minutes % 60)
+    if minutes:
+        return _("%(minutes)s min", minutes=format_number(minutes))
+    return _("%(seconds)s s", seconds=paired_ms // 1000)
+
+
+def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) -> str:
+    """'3 turns · 45 min paired · 2 of 5 todos done', in the request's language, its
+    plurals and numbers Babel's (static/room/timer.js says it the same way)."""
+    return " · ".join([
+        ngettext("%(count)s turn", "%(count)s turns", turns, count=format_number(turns)),
+        _("%(time)s paired", time=paired_text(paired_ms)),
+        _("%(done)s of %(count)s todos done", done=format_number(todos_done), count=format_number(todos_total)),
+    ])
 
 
 def _home_error(message: str, form, status: int = 400, field: str = "create"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+from flask_babel import gettext as _
 from pydantic import Field, model_validator
 
 from ..mob.roster import MAX_MEMBERS, MIN_MEMBERS, RosterError, from_names
@@ -32,16 +33,16 @@ class CreateRoom(Body):
         if self.members is None:
             missing = [f for f in ("driver", "navigator") if getattr(self, f) is None]
             if missing:
-                raise ValueError(f"{' and '.join(missing)} required (or members: 2 to "
-                                 f"{MAX_MEMBERS} names)")
+                raise ValueError(_("%(fields)s required (or members: %(min)s to %(max)s names)",
+                                   fields=" and ".join(missing), min=MIN_MEMBERS, max=MAX_MEMBERS))
         elif (self.driver or self.members[0]) != self.members[0] or \
                 (self.navigator or self.members[1]) != self.members[1]:
-            raise ValueError("driver and navigator must be the first two members")
+            raise ValueError(_("driver and navigator must be the first two members"))
         else:
             try:
                 from_names(self.members)
             except RosterError as error:
-                raise ValueError(f"members: {error.message}") from None
+                raise ValueError("members: " + _(error.template, **error.params)) from None
         return self
 
     @property

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..mob import breaks, roster
 from ..timer.domain import Timer, TimerStatus
 from ..timer.models import TimerRecord
-from ..web.errors import Conflict, NotFound
+from ..web.errors import N_, Conflict, NotFound
 from . import access_code
 from .models import PairRoom, RoomStatus, utcnow
 
@@ -42,14 +42,14 @@ def load_room(code: str) -> PairRoom:
         room = db.session.execute(
             select(PairRoom).where(PairRoom.access_code == key)).scalar_one_or_none()
     if room is None:
-        raise NotFound(f"No room has the access code {code!r}")
+        raise NotFound(N_("No room has the access code %(code)s"), code=repr(code))
     return room
 
 
 def readable_room(code: str) -> PairRoom:
     room = load_room(code)
     if room.deleted:
-        raise NotFound(f"The room {access_code.display(room.access_code)} was deleted")
+        raise NotFound(N_("The room %(code)s was deleted"), code=access_code.display(room.access_code))
     return room
 
 
@@ -57,9 +57,9 @@ def ensure_writable(room: PairRoom, allow_completed: bool = False) -> None:
     """Commands that change a room refuse deleted rooms, and (unless the command
     is about completion itself) completed ones: 409."""
     if room.deleted:
-        raise Conflict(f"The room {access_code.display(room.access_code)} was deleted")
+        raise Conflict(N_("The room %(code)s was deleted"), code=access_code.display(room.access_code))
     if room.completed and not allow_completed:
-        raise Conflict(f"The room {access_code.display(room.access_code)} is completed")
+        raise Conflict(N_("The room %(code)s is completed"), code=access_code.display(room.access_code))
 
 
 def room_exists(code: str) -> bool:

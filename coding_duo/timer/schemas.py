@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from flask_babel import gettext as _
 from pydantic import Field, StrictInt, model_validator
 
 from ..web.validation import Body
@@ -14,7 +15,7 @@ Remaining = Annotated[StrictInt, Field(ge=1, le=MAX_DURATION_MS)]
 
 def remaining_within_duration(duration: int, remaining: int | None) -> None:
     if remaining is not None and remaining > duration:
-        raise ValueError("remainingTime must not exceed the duration")
+        raise ValueError(_("remainingTime must not exceed the duration"))
 
 
 class UpdateTimer(Body):

@@ -12,14 +12,18 @@ from ..context import duo
 from ..extensions import db
 from ..rooms.models import PairRoom
 from ..rooms.service import ensure_writable
-from ..web.errors import Conflict
+from ..web.errors import N_, Conflict
 from .lists import ListChanges
 from .models import Category, ReferenceLink, Todo
 
-CAPS = {  # what a room holds at most: the setting, and what the message calls them
-    Todo: ("MAX_TODOS_PER_ROOM", "todos"),
-    ReferenceLink: ("MAX_LINKS_PER_ROOM", "reference links"),
-    Category: ("MAX_CATEGORIES_PER_ROOM", "categories"),
+CAPS = {  # what a room holds at most: the setting, and what the refusal says
+    Todo: ("MAX_TODOS_PER_ROOM",
+           N_("This room already has %(cap)s todos, the most a room can hold; delete some first")),
+    ReferenceLink: ("MAX_LINKS_PER_ROOM",
+                    N_("This room already has %(cap)s reference links, the most a room can hold; "
+                       "delete some first")),
+    Category: ("MAX_CATEGORIES_PER_ROOM",
+               N_("This room already has %(cap)s categories, the most a room can hold; delete some first")),
 }
 
 
@@ -44,9 +48,8 @@ def changing(room: PairRoom):
 def ensure_room_for(room: PairRoom, model) -> None:
     """409 when the room already holds as many of ``model`` as it may (called in
     ``changing``, under the room's lock, so racing adds cannot pass the cap)."""
-    setting, noun = CAPS[model]
+    setting, refusal = CAPS[model]
     cap = current_app.config[setting]
     count = db.session.scalar(select(func.count()).select_from(model).where(model.room_id == room.id))
     if count >= cap:
-        raise Conflict(f"This room already has {cap} {noun}, the most a room can hold; "
-                       "delete some first")
+        raise Conflict(refusal, cap=cap)

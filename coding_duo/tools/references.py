@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..rooms.models import PairRoom
-from ..web.errors import Conflict, NotFound
+from ..web.errors import N_, Conflict, NotFound
 from .models import Category, ReferenceLink, is_public_id
 
 
@@ -29,7 +29,7 @@ def find_category(room: PairRoom, category_id: str, fresh: bool = False) -> Cate
     category = (db.session.get(Category, category_id, populate_existing=fresh)
                 if is_public_id(category_id) else None)
     if category is None or category.room_id != room.id:
-        raise NotFound(f"This room has no category {category_id!r}")
+        raise NotFound(N_("This room has no category %(id)s"), id=repr(category_id))
     return category
 
 
@@ -37,7 +37,7 @@ def ensure_unique_category(room: PairRoom, value: str, except_id: str | None = N
     clash = db.session.execute(select(Category).where(
         Category.room_id == room.id, Category.value == value)).scalar_one_or_none()
     if clash is not None and clash.id != except_id:
-        raise Conflict(f"This room already has a category {value!r}")
+        raise Conflict(N_("This room already has a category %(name)s"), name=repr(value))
 
 
 def list_links(room: PairRoom, category_id: str | None = None) -> list[ReferenceLink]:
@@ -69,5 +69,5 @@ def find_link(room: PairRoom, link_id: str, fresh: bool = False) -> ReferenceLin
     link = (db.session.get(ReferenceLink, link_id, populate_existing=fresh)
             if is_public_id(link_id) else None)
     if link is None or link.room_id != room.id:
-        raise NotFound(f"This room has no reference link {link_id!r}")
+        raise NotFound(N_("This room has no reference link %(id)s"), id=repr(link_id))
     return link

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from flask_babel import gettext as _
 from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from ..rooms.schemas import Url
@@ -27,7 +28,7 @@ class EditTodo(Body):
     @model_validator(mode="after")
     def _check(self):
         if self.content is None and self.contents is None:
-            raise ValueError("content: Field required")
+            raise ValueError("content: " + _("Field required"))
         return self
 
     @property

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..rooms.models import PairRoom
-from ..web.errors import BadRequest, NotFound
+from ..web.errors import N_, BadRequest, NotFound
 from .models import Todo, is_public_id
 
 GAP = 1 << 16
@@ -42,7 +42,7 @@ def find_todo(todo_id: str) -> Todo:
     or if its room was deleted."""
     todo = db.session.get(Todo, todo_id) if is_public_id(todo_id) else None
     if todo is None or todo.room.deleted:
-        raise NotFound("No such todo")
+        raise NotFound(N_("No such todo"))
     return todo
 
 
@@ -51,7 +51,7 @@ def current_todo(todo_id: str) -> Todo:
     the race makes this a 404 (not a write to a row that is gone)."""
     todo = db.session.get(Todo, todo_id, populate_existing=True)
     if todo is None:
-        raise NotFound("No such todo (it was deleted)")
+        raise NotFound(N_("No such todo (it was deleted)"))
     return todo
 
 
@@ -67,7 +67,7 @@ def add_todo(room: PairRoom, content: str) -> Todo:
 def move_todo(todo: Todo, index: int) -> None:
     others = [t for t in list_todos(todo.room) if t.id != todo.id]
     if index > len(others):
-        raise BadRequest(f"order must be between 0 and {len(others)}")
+        raise BadRequest(N_("order must be between 0 and %(max)s"), max=len(others))
     before = others[index - 1] if index > 0 else None
     after = others[index] if index < len(others) else None
     position = _between(before, after)

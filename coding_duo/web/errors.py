@@ -13,27 +13,43 @@ log = logging.getLogger(__name__)
 DATABASE_RETRY_SECONDS = 5  # what a 503 for a database outage asks clients to wait
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog (pybabel extract knows ``N_``); it is translated
+    where it is said, in the request's language."""
+    return message
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict | None = None):
-        super().__init__(message)
+    """``message`` is said in the request's language (``Accept-Language`` for the API,
+    see web/i18n.py; English outside a request): raise sites give the English
+    template, marked ``N_(...)``, and its ``%(name)s`` params, e.g.
+    ``NotFound(N_("No such todo %(id)s"), id=todo_id)``."""
+
+    def __init__(self, status: int, message: str, headers: dict | None = None, **params):
+        self.template = message
+        self.params = params
+        super().__init__(message % params if params else message)
         self.status = status
-        self.message = message
         self.headers = headers or {}
+
+    @property
+    def message(self) -> str:
+        return _(self.template, **self.params)
 
 
 class NotFound(ApiError):
-    def __init__(self, message: str):
-        super().__init__(404, message)
+    def __init__(self, message: str, **params):
+        super().__init__(404, message, **params)
 
 
 class Conflict(ApiError):
-    def __init__(self, message: str):
-        super().__init__(409, message)
+    def __init__(self, message: str, **params):
+        super().__init__(409, message, **params)
 
 
 class BadRequest(ApiError):
-    def __init__(self, message: str):
-        super().__init__(400, message)
+    def __init__(self, message: str, **params):
+        super().__init__(400, message, **params)
 
 
 def json_error(status: int, message: str, headers: dict | None = None):
@@ -65,9 +81,9 @@ def register_error_handlers(app) -> None:
             return error_page(error.code, error.description if error.code != 404 else
                               _("There is nothing at this address."))
         messages = {
-            404: "Not found",
-            405: f"Method {request.method} is not allowed here",
-            413: "Request body too large",
+            404: _("Not found"),
+            405: _("Method %(method)s is not allowed here", method=request.method),
+            413: _("Request body too large"),
         }
         return json_error(error.code, messages.get(error.code, error.description))
 
@@ -79,4 +95,4 @@ def register_error_handlers(app) -> None:
         if not _wants_json():
             body, status = error_page(503, _("The database is unavailable; try again shortly."))
             return body, status, retry
-        return json_error(503, "The database is unavailable; try again shortly", retry)
+        return json_error(503, _("The database is unavailable; try again shortly"), retry)

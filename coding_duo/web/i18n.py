@@ -15,8 +15,10 @@ import tempfile
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Blueprint, redirect, request
+from flask import Blueprint, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
+
+from .page_strings import page_strings
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +34,14 @@ bp = Blueprint("language", __name__)
 
 
 def select_locale() -> str:
+    """A page: the switcher's choice, else the browser's. The API (``/api/``, ``/mob/``):
+    the request's ``Accept-Language`` only (the room page's scripts send their page's
+    language), so clients that send none (coduo's, the mob command line) get English.
+    Outside a request (the command line, the scheduler's threads): English."""
+    if not has_request_context():
+        return DEFAULT
     chosen = request.cookies.get(COOKIE)
-    if chosen in LANGUAGES:
+    if chosen in LANGUAGES and not request.path.startswith(("/api/", "/mob/")):
         return chosen
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT)
 
@@ -81,6 +89,7 @@ def init_i18n(app) -> None:
     compile_catalogs()
     Babel(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
     app.register_blueprint(bp)
+    app.jinja_env.globals["page_strings"] = page_strings  # templates/base.html: the scripts' strings
 
     @app.context_processor
     def languages():

@@ -23,6 +23,7 @@ import math
 import time
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 
 from .client import current_client
@@ -63,7 +64,7 @@ def init_limits(app) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        message = f"Too many requests ({error.description}); slow down and try again shortly"
+        message = _("Too many requests (%(limit)s); slow down and try again shortly", limit=error.description)
         headers = {"Retry-After": str(retry_after_seconds())}
         if request.path.startswith("/api/"):
             return json_error(429, message, headers)

@@ -10,9 +10,10 @@ from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
-from .errors import ApiError, BadRequest
+from .errors import N_, ApiError, BadRequest
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -21,14 +22,14 @@ def _no_control_characters(value: str) -> str:
     """NUL and other C0 controls (but tab and newline) are never meant as text, and
     PostgreSQL refuses NUL outright: refuse them here, with a 400."""
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
-        raise ValueError("must not contain control characters")
+        raise ValueError(_("must not contain control characters"))
     return value
 
 
 def _strip(value: str) -> str:
     value = _no_control_characters(value).strip()
     if not value:
-        raise ValueError("must not be blank")
+        raise ValueError(_("must not be blank"))
     return value
 
 
@@ -44,22 +45,22 @@ def _http_url(value: str, max_length: int) -> str:
     if value and not _SCHEME.match(value) and not value.startswith("/"):
         value = "https://" + value
     if value and not value.lower().startswith(("http://", "https://")):
-        raise ValueError("must be an http(s) URL")
+        raise ValueError(_("must be an http(s) URL"))
     if len(value) > max_length:
-        raise ValueError(f"must be at most {max_length} characters")
+        raise ValueError(_("must be at most %(max)s characters", max=max_length))
     if value:
         try:  # a port out of range or a malformed IPv6 host raise here, not deep inside
             parts = urlsplit(value)
             parts.port  # noqa: B018 -- parsed lazily: reading it is the check
         except ValueError as error:
-            raise ValueError(f"is not a valid URL ({error})") from None
+            raise ValueError(_("is not a valid URL (%(reason)s)", reason=str(error))) from None
         if not parts.hostname:
-            raise ValueError("is not a valid URL (no host)")
+            raise ValueError(_("is not a valid URL (no host)"))
         shape = _NETLOC.match(parts.netloc)
         host = shape.group(1) if shape else ""
         if not shape or any(c.isspace() for c in value) or parts.port == 0 or (
                 not host.startswith("[") and "" in host.rstrip(".").split(".")):
-            raise ValueError("is not a valid URL (its host)")
+            raise ValueError(_("is not a valid URL (its host)"))
     return value
 
 
@@ -94,13 +95,45 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="ignore")  # coduo's client sends e.g. pairId
 
 
+# pydantic's own messages (English as pydantic says them) for the errors a page's
+# input can meet, to say them in the request's language; others stay pydantic's.
+PYDANTIC = {
+    "missing": N_("Field required"),
+    "string_type": N_("Input should be a valid string"),
+    "string_too_long": N_("String should have at most %(max_length)s characters"),
+    "string_too_short": N_("String should have at least %(min_length)s characters"),
+    "string_pattern_mismatch": N_("String should match pattern '%(pattern)s'"),
+    "int_type": N_("Input should be a valid integer"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "list_type": N_("Input should be a valid list"),
+    "greater_than": N_("Input should be greater than %(gt)s"),
+    "greater_than_equal": N_("Input should be greater than or equal to %(ge)s"),
+    "less_than": N_("Input should be less than %(lt)s"),
+    "less_than_equal": N_("Input should be less than or equal to %(le)s"),
+    "literal_error": N_("Input should be %(expected)s"),
+}
+
+
+def _said(item: dict) -> str:
+    """One error's message, in the request's language where the catalog has it (a
+    custom validator's ValueError is said in it already)."""
+    ctx = item.get("ctx") or {}
+    if item["type"] == "string_pattern_mismatch" and ctx.get("pattern") == NOT_BLANK:
+        return _("must not be blank")
+    template = PYDANTIC.get(item["type"])
+    try:
+        if template and template % ctx == item["msg"]:  # pydantic says it this way
+            return _(template, **ctx) if ctx else _(template)
+    except (KeyError, TypeError, ValueError):
+        pass
+    return item["msg"].removeprefix("Value error, ")
+
+
 def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False):
         where = ".".join(str(p) for p in item["loc"])
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "string_pattern_mismatch" and item.get("ctx", {}).get("pattern") == NOT_BLANK:
-            message = "must not be blank"
+        message = _said(item)
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
 
@@ -108,17 +141,17 @@ def _describe(error: ValidationError) -> str:
 def parse_body(model: type[M]) -> M:
     """The request's JSON object validated as ``model``, or a 4xx ApiError."""
     if not request.get_data(cache=True):
-        raise BadRequest("A JSON body is required")
+        raise BadRequest(N_("A JSON body is required"))
     if not request.is_json:
-        raise ApiError(415, "Content-Type must be application/json")
+        raise ApiError(415, N_("Content-Type must be application/json"))
     try:
         data = request.get_json(silent=True)
     except RecursionError:  # nested thousands deep: not a body anyone means
         data = None
     if data is None:
-        raise BadRequest("The body is not valid JSON")
+        raise BadRequest(N_("The body is not valid JSON"))
     if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object")
+        raise BadRequest(N_("The body must be a JSON object"))
     return validate(model, data)
 
 

@@ -5,6 +5,7 @@
 // remembered, and the "Enable sound" / "Notify me" controls stay for changing it.
 import { $, root, code, state, ui } from "./state.js";
 import { showError } from "./api.js";
+import { lang, t } from "../i18n.js";
 
 const chime = $("chime");
 const OFFERED = "codingDuo.alertsOffered";
@@ -19,19 +20,19 @@ export function announce(message) {
 export function renderTitle(text) {
   let prefix = "";
   if (state.timer.status === "RUNNING") prefix = text + " · ";
-  else if (ui.timeUp) prefix = "⏰ Time's up: " + state.driver + " drives · ";
+  else if (ui.timeUp) prefix = t("⏰ Time's up: %(name)s drives", { name: state.driver }) + " · ";
   const title = prefix + "Coding Duo";
   if (document.title !== title) document.title = title;
 }
 
 export function renderAlerts() {
   $("sound").setAttribute("aria-pressed", String(soundOn));
-  $("sound").textContent = soundOn ? "Sound on" : "Enable sound";
+  $("sound").textContent = soundOn ? t("Sound on") : t("Enable sound");
   const canNotify = "Notification" in window;
   $("notify").hidden = !canNotify;
   const granted = canNotify && Notification.permission === "granted";
   $("notify").setAttribute("aria-pressed", String(notifyOn && granted));
-  $("notify").textContent = notifyOn && granted ? "Notifications on" : "Notify me when time is up";
+  $("notify").textContent = notifyOn && granted ? t("Notifications on") : t("Notify me when time is up");
 }
 
 function setSound(on) {
@@ -77,7 +78,7 @@ export function initAlerts() {
       notifyOn = false;
       localStorage.setItem("codingDuo.notify", "off");
     } else if (!(await askNotifications())) {
-      showError("Notifications are blocked for this site in your browser settings.");
+      showError(t("Notifications are blocked for this site in your browser settings."));
     }
     renderAlerts();
   });
@@ -88,7 +89,7 @@ export function initAlerts() {
     renderAlerts();
     const granted = await askNotifications();
     renderAlerts();
-    const said = granted ? "Sound and notifications are on." : "Sound is on (this browser blocks notifications).";
+    const said = granted ? t("Sound and notifications are on.") : t("Sound is on (this browser blocks notifications).");
     announce(said);
     setTimeout(() => { if ($("announce").textContent === said) announce(""); }, 4000);
   });
@@ -101,14 +102,18 @@ export function ring() {
   chime.currentTime = 0;
   chime.play().then(() => {
     root.dataset.chimes = String((+root.dataset.chimes || 0) + 1);
-  }).catch(() => showError("The browser blocked the sound: click “Enable sound” again."));
+  }).catch(() => {
+    const button = t("Enable sound");
+    showError(t("The browser blocked the sound: click “%(button)s” again.", { button }));
+  });
 }
 
 // Time-up, once the swapped roles have arrived.
 export function timeUp() {
-  const message = "Time is up! " + state.driver + " drives now, " + state.navigator + " navigates.";
+  const message = t("Time is up! %(driver)s drives now, %(navigator)s navigates.",
+                    { driver: state.driver, navigator: state.navigator });
   announce(message);
   if (notifyOn && document.hidden && "Notification" in window && Notification.permission === "granted") {
-    new Notification("Coding Duo: time is up", { body: message, tag: "coding-duo-" + code });
+    new Notification(t("Coding Duo: time is up"), { body: message, tag: "coding-duo-" + code, lang });
   }
 }

@@ -5,6 +5,7 @@
 // stream is live again the errors clear, the Retry offer stays until used, and
 // a retried command that gets through says so ("… sent").
 import { $ } from "./state.js";
+import { lang, t } from "../i18n.js";
 
 const offers = new Map(); // feedback element -> function that retries
 
@@ -21,7 +22,7 @@ function say(el, message, kind, retry) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "retry";
-    button.textContent = "Retry";
+    button.textContent = t("Retry");
     button.addEventListener("click", retry);
     el.append(" ", button);
     offers.set(el, retry);
@@ -41,8 +42,8 @@ export function connectionBack() {
   for (const el of document.querySelectorAll(".feedback")) {
     if (el.hidden) continue;
     if (offers.has(el)) {
-      say(el, (el.dataset.label || "A change") + " was not sent while the server was out of reach.",
-          "offer", offers.get(el));
+      const what = el.dataset.label || t("A change"); // (a call within a call's arguments is not extracted)
+      say(el, t("%(what)s was not sent while the server was out of reach.", { what }), "offer", offers.get(el));
     } else if (el.dataset.kind === "error") {
       say(el, "");
     }
@@ -50,26 +51,28 @@ export function connectionBack() {
 }
 
 // Resolves to the response when it is ok, else to null (the failure is shown).
-// options: near (the control, for where to say it), label ("Pause": what it was).
+// options: near (the control, for where to say it), label (t("Pause"): what it was, said).
 export async function command(method, url, body, options = {}) {
   const el = feedbackFor(options.near);
-  const label = options.label || "The change";
+  const label = options.label || t("The change");
   const retried = !!options.retried;
   if (!retried) say(el, "");
   try {
     const response = await fetch(url, {
       method,
-      headers: { "Content-Type": "application/json" },
+      // The API says its errors in the language asked for: the page's (the switcher's
+      // choice too, which the API does not read from the cookie).
+      headers: { "Content-Type": "application/json", "Accept-Language": lang },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) {
-      let message = "Request failed (" + response.status + ")";
+      let message = t("Request failed (%(status)s)", { status: String(response.status) });
       try { message = (await response.json()).message || message; } catch (e) { /* not JSON */ }
       say(el, message, "error");
       return null;
     }
     if (retried) {
-      say(el, label + " sent.", "ok");
+      say(el, t("%(what)s sent.", { what: label }), "ok");
       setTimeout(() => { if (el.dataset.kind === "ok") say(el, ""); }, 4000);
     } else if (offers.has(el)) {
       say(el, "");
@@ -77,7 +80,7 @@ export async function command(method, url, body, options = {}) {
     return response;
   } catch (e) {
     el.dataset.label = label;
-    say(el, label + " was not sent: the server cannot be reached. Check your connection.", "error",
+    say(el, t("%(what)s was not sent: the server cannot be reached. Check your connection.", { what: label }), "error",
         () => command(method, url, body, { ...options, retried: true }));
     return null;
   }

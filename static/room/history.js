@@ -9,33 +9,14 @@ import { remaining, serverNow } from "./clock.js";
 import { command } from "./api.js";
 import { applyChange } from "./changes.js";
 import { balance, durationText, liveItem } from "./history_model.js";
+import { t, tn } from "../i18n.js";
 
-// Every string this module shows (one table, for the translations to come).
-const T = {
-  turn: "Turn {n}",
-  break: "Break {n}",
-  roles: "{driver} drove, {navigator} navigated",
-  rolesNow: "{driver} drives, {navigator} navigates",
-  breakRoles: "then {driver} drives",
-  ran: "{ran} of {planned}",
-  paused: "paused {paused}",
-  underWay: "under way",
-  pausedNow: "paused now",
-  ended: {
-    "time-up": "time's up", skipped: "handed over", restarted: "restarted", break: "a break began",
-    reset: "reset", completed: "room completed", deleted: "room deleted",
-  },
-  earlier: "{n} earlier turns are in the report.",
-  spread: "Most minus least driving: {time}; turns driven: {turns} apart.",
-  even: "Even so far: everyone present drove the same.",
-  noMember: "(left the room)",
-  someone: "Someone",
-  saved: "Answers saved.",
-  save: "Saving the answers",
-  chooseName: "Choose your name first.",
+// How a turn ended, as the timeline says it (the server's words, coding_duo/history/words.py).
+const ENDED = {
+  "time-up": () => t("time's up"), skipped: () => t("handed over"), restarted: () => t("restarted"),
+  break: () => t("a break began"), reset: () => t("reset"), completed: () => t("room completed"),
+  deleted: () => t("room deleted"),
 };
-
-const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
 
 const initial = JSON.parse($("initial-history").textContent);
 const history = initial.history;
@@ -49,14 +30,16 @@ const live = (item) => liveItem(item, remaining(), serverNow());
 function itemText(item) {
   const shown = live(item);
   const open = item.endedAt == null;
-  const how = open ? (item.pausedAt != null ? T.pausedNow : T.underWay) : (T.ended[item.ended] || item.ended);
+  const how = open ? (item.pausedAt != null ? t("paused now") : t("under way"))
+    : (ENDED[item.ended] ? ENDED[item.ended]() : item.ended);
   const order = item.roster.length > 2 && item.kind === "turn" ? [item.roster.join(" → ")] : [];
   const pausedText = durationText(shown.pausedMs);
-  const paused = pausedText !== durationText(0) ? [fill(T.paused, { paused: pausedText })] : [];
+  const paused = pausedText !== durationText(0) ? [t("paused %(time)s", { time: pausedText })] : [];
   return {
-    title: fill(item.kind === "turn" ? T.turn : T.break, { n: item.number }),
-    who: fill(item.kind === "turn" ? (open ? T.rolesNow : T.roles) : T.breakRoles, item),
-    times: fill(T.ran, { ran: durationText(shown.actualMs), planned: durationText(item.plannedMs) }),
+    title: item.kind === "turn" ? t("Turn %(number)s", item) : t("Break %(number)s", item),
+    who: item.kind !== "turn" ? t("then %(driver)s drives", item)
+      : open ? t("%(driver)s drives, %(navigator)s navigates", item) : t("%(driver)s drove, %(navigator)s navigated", item),
+    times: t("%(actual)s of %(planned)s", { actual: durationText(shown.actualMs), planned: durationText(item.plannedMs) }),
     how: [...order, ...paused, how].join(" · "),
     shown,
   };
@@ -101,7 +84,8 @@ export function renderTimeline() {
   $("timeline-empty").hidden = history.length > 0;
   const earlier = history.length - latest.length;
   $("timeline-earlier").hidden = earlier <= 0;
-  $("timeline-earlier").textContent = earlier > 0 ? fill(T.earlier, { n: earlier }) : "";
+  $("timeline-earlier").textContent = earlier > 0
+    ? tn("%(count)s earlier turn is in the report.", "%(count)s earlier turns are in the report.", earlier) : "";
   renderBalance();
 }
 
@@ -119,13 +103,15 @@ export function renderBalance() {
     tr.dataset.id = String(p.id);
     const th = document.createElement("th");
     th.scope = "row";
-    th.textContent = p.name + (p.member ? "" : " " + T.noMember);
+    th.textContent = p.member ? p.name : t("%(name)s (left the room)", { name: p.name });
     const off = (p.offEvenMs >= 0 ? "+" : "−") + durationText(Math.abs(p.offEvenMs));
     tr.append(th, cell(durationText(p.driveMs)), cell(durationText(p.navigateMs)), cell(String(p.turnsDriven)), cell(off));
     return tr;
   }));
-  $("balance-note").textContent = summary.totalDriveMs && !summary.spreadMs && !summary.turnSpread ? T.even
-    : fill(T.spread, { time: durationText(summary.spreadMs), turns: summary.turnSpread });
+  $("balance-note").textContent = summary.totalDriveMs && !summary.spreadMs && !summary.turnSpread
+    ? t("Even so far: everyone present drove as long and as often.")
+    : t("Most minus least driving: %(time)s; turns driven: %(turns)s apart.",
+        { time: durationText(summary.spreadMs), turns: summary.turnSpread });
 }
 
 // Each tick and state change: the open turn's time and the balance move on.
@@ -172,7 +158,7 @@ export function renderAnswers() {
     const article = document.createElement("article");
     article.dataset.id = set.id;
     const h = document.createElement("h4");
-    h.textContent = set.author || T.someone;
+    h.textContent = set.author || t("Someone");
     const dl = document.createElement("dl");
     questions.forEach((question, i) => {
       if (!set.answers[i]) return;
@@ -196,12 +182,19 @@ async function save(event) {
   event.preventDefault();
   const author = $("retro-author").value;
   const near = $("retro-save");
-  if (!author) { $("retro-author").focus(); $("retro-form").querySelector(".feedback").textContent = T.chooseName; $("retro-form").querySelector(".feedback").hidden = false; return; }
+  const feedback = $("retro-form").querySelector(".feedback");
+  if (!author) {
+    feedback.textContent = t("Choose your name first.");
+    feedback.dataset.kind = "error";
+    feedback.hidden = false;
+    $("retro-author").focus();
+    return;
+  }
   const answers = questions.map((_, i) => $("retro-answer-" + i).value);
-  if (await command("PUT", roomApi + "/retrospective", { author, answers }, { near, label: T.save })) {
+  const label = t("Saving the answers"); // (a call within a call's arguments is not extracted)
+  if (await command("PUT", roomApi + "/retrospective", { author, answers }, { near, label })) {
     dirty = false;
-    const feedback = $("retro-form").querySelector(".feedback");
-    feedback.textContent = T.saved;
+    feedback.textContent = t("Answers saved.");
     feedback.dataset.kind = "ok";
     feedback.hidden = false;
   }

@@ -6,6 +6,7 @@ import { $, lists, completed, roomApi } from "./state.js";
 import { command } from "./api.js";
 import { initTodoKeys, deleteTodo } from "./todo_keys.js";
 import { render } from "./timer.js";
+import { t } from "../i18n.js";
 
 // ----- rendering -----
 function fromTemplate(id) {
@@ -20,7 +21,7 @@ export function renderTodos() {
   ul.replaceChildren(...lists.todos.map((todo) => {
     const li = fromTemplate("todo-template");
     li.dataset.id = todo.id;
-    li.setAttribute("aria-label", "Todo: " + todo.content);
+    li.setAttribute("aria-label", t("Todo: %(content)s", { content: todo.content }));
     li.querySelector(".todo-check").checked = todo.isChecked;
     const text = li.querySelector(".todo-text");
     text.textContent = todo.content;
@@ -84,7 +85,7 @@ function todoIndex(id) {
 function moveTodo(id, index) {
   if (index < 0 || index >= lists.todos.length || index === todoIndex(id)) return;
   command("PATCH", "/api/todos/" + encodeURIComponent(id) + "/order", { order: index },
-          { near: $("todos"), label: "Moving the todo" });
+          { near: $("todos"), label: t("Moving the todo") });
 }
 
 function editTodo(li) {
@@ -93,7 +94,7 @@ function editTodo(li) {
   input.className = "todo-edit-input";
   input.maxLength = $("todo-input").maxLength;
   input.value = text.textContent;
-  input.setAttribute("aria-label", "Edit todo");
+  input.setAttribute("aria-label", t("Edit todo"));
   li.classList.add("todo-editing");
   text.replaceWith(input);
   input.focus();
@@ -104,7 +105,7 @@ function editTodo(li) {
     li.classList.remove("todo-editing");
     if (save && input.value.trim() && input.value !== text.textContent) {
       await command("PATCH", "/api/todos/" + encodeURIComponent(li.dataset.id) + "/contents", { content: input.value },
-                    { near: $("todos"), label: "The edit" });
+                    { near: $("todos"), label: t("The edit") });
     }
     renderTodos();
   };
@@ -121,7 +122,7 @@ function postTextOnSubmit(formId, inputId, url, field) {
     event.preventDefault();
     const input = $(inputId);
     if (!input.value.trim()) return;
-    if (await command("POST", url, { [field]: input.value }, { near: input, label: "“" + input.value.trim() + "”" })) {
+    if (await command("POST", url, { [field]: input.value }, { near: input, label: t("“%(text)s”", { text: input.value.trim() }) })) {
       input.value = "";
     }
   });
@@ -136,7 +137,7 @@ function initTodos() {
     const id = li.dataset.id;
     if (event.target.classList.contains("todo-check")) {
       command("PATCH", "/api/todos/" + encodeURIComponent(id) + "/checked", undefined,
-              { near: $("todos"), label: "Checking the todo" });
+              { near: $("todos"), label: t("Checking the todo") });
     } else if (event.target.classList.contains("todo-delete")) {
       deleteTodo(id);
     } else if (event.target.classList.contains("todo-edit")) {
@@ -202,7 +203,7 @@ function initLinksAndCategories() {
     if ($("link-category").value) body.categoryId = $("link-category").value;
     const button = event.submitter;
     if (button) button.disabled = true;
-    const ok = await command("POST", roomApi + "/reference-link", body, { near: $("link-input"), label: "Adding the link" });
+    const ok = await command("POST", roomApi + "/reference-link", body, { near: $("link-input"), label: t("Adding the link") });
     if (button) button.disabled = completed();
     if (ok) $("link-input").value = "";
   });
@@ -211,7 +212,7 @@ function initLinksAndCategories() {
     const li = event.target.closest(".link");
     if (li && event.target.classList.contains("link-delete") && !completed()) {
       command("DELETE", roomApi + "/reference-link/" + encodeURIComponent(li.dataset.id), undefined,
-              { near: li, label: "Deleting the link" });
+              { near: li, label: t("Deleting the link") });
     }
   });
 
@@ -221,14 +222,14 @@ function initLinksAndCategories() {
     if (!li || completed()) return;
     const id = li.dataset.id;
     if (event.target.classList.contains("category-delete")) {
-      if (window.confirm("Delete this category? Its links stay, without a category.")) {
-        command("DELETE", roomApi + "/category/" + encodeURIComponent(id), undefined, { near: li, label: "Deleting the category" });
+      if (window.confirm(t("Delete this category? Its links stay, without a category."))) {
+        command("DELETE", roomApi + "/category/" + encodeURIComponent(id), undefined, { near: li, label: t("Deleting the category") });
       }
     } else if (event.target.classList.contains("category-rename")) {
-      const name = window.prompt("New name", li.querySelector(".category-name").textContent);
+      const name = window.prompt(t("New name"), li.querySelector(".category-name").textContent);
       if (name && name.trim()) {
         command("PATCH", roomApi + "/category", { categoryId: id, updatedCategoryName: name },
-                { near: li, label: "Renaming the category" });
+                { near: li, label: t("Renaming the category") });
       }
     }
   });

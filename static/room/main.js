@@ -27,14 +27,15 @@ import { applyChange, applyTodoChange, applyCategoryChange } from "./changes.js"
 import { startStream } from "./stream.js";
 import { initMob, renderMob } from "./mob.js";
 import { historyHandlers, initHistory, renderHistory } from "./history.js";
+import { t, tn } from "../i18n.js";
 
 async function copy(text, button) {
   const label = button.textContent;
   try {
     await navigator.clipboard.writeText(text);
-    button.textContent = "Copied!";
+    button.textContent = t("Copied!");
   } catch (e) {
-    window.prompt("Copy this:", text);
+    window.prompt(t("Copy this:"), text);
   }
   setTimeout(() => { button.textContent = label; }, 1500);
 }
@@ -86,11 +87,14 @@ function notice(text) {
 function onPresence(data) {
   const count = data.screens;
   const el = $("presence");
-  el.textContent = count === 1 ? "only you here" : count + " screens";
+  el.textContent = count === 1 ? t("only you here") : tn("%(count)s screen", "%(count)s screens", count);
   el.hidden = false;
   el.dataset.screens = String(count);
-  if (screens !== null && count > screens) notice(count - screens === 1 ? "Someone joined." : (count - screens) + " screens joined.");
-  else if (screens !== null && count < screens) notice(screens - count === 1 ? "Someone left." : (screens - count) + " screens left.");
+  if (screens !== null && count > screens) {
+    notice(count - screens === 1 ? t("Someone joined.") : tn("%(count)s screen joined.", "%(count)s screens joined.", count - screens));
+  } else if (screens !== null && count < screens) {
+    notice(screens - count === 1 ? t("Someone left.") : tn("%(count)s screen left.", "%(count)s screens left.", screens - count));
+  }
   screens = count;
 }
 
@@ -138,7 +142,7 @@ const handlers = {
   presence: (data) => onPresence(JSON.parse(data)),
   ...historyHandlers,
   connect: connectionBack,
-  close: () => announce("This room was closed."),
+  close: () => announce(t("This room was closed.")),
 };
 
 initTimerControls();

@@ -4,6 +4,7 @@
 // room is redrawn from the `room` event that follows (the server's full state).
 import { $, state, completed, pairRoomApi } from "./state.js";
 import { command, showError } from "./api.js";
+import { t, tn } from "../i18n.js";
 
 const isMob = () => (state.members || []).length > 2;
 
@@ -16,6 +17,8 @@ function memberButton(label, action, extra = {}) {
   for (const [name, value] of Object.entries(extra)) button.setAttribute(name, value);
   return button;
 }
+
+const ROLE_WORDS = { away: t("away"), driver: t("driver"), navigator: t("navigator") };
 
 function roleOf(member) {
   if (member.away) return "away";
@@ -42,21 +45,22 @@ export function renderMembers() {
     name.textContent = member.name;
     const role = document.createElement("span");
     role.className = "member-role";
-    role.textContent = li.dataset.role;
+    role.textContent = ROLE_WORDS[li.dataset.role] || "";
     const actions = document.createElement("span");
     actions.className = "item-actions";
-    const away = memberButton(member.away ? "Back" : "Away", "away",
-                              { "aria-pressed": String(member.away), "aria-label": (member.away ? "Mark back: " : "Mark away: ") + member.name });
+    const away = memberButton(member.away ? t("Back") : t("Away"), "away",
+                              { "aria-pressed": String(member.away),
+                                "aria-label": member.away ? t("Mark back: %(name)s", { name: member.name }) : t("Mark away: %(name)s", { name: member.name }) });
     away.disabled = completed() || (!member.away && presentCount <= 2);
     actions.append(away);
     if (isMob()) {
-      const drive = memberButton("Make driver", "drive", { "aria-label": "Make " + member.name + " driver" });
+      const drive = memberButton(t("Make driver"), "drive", { "aria-label": t("Make %(name)s driver", { name: member.name }) });
       drive.disabled = completed() || member.away || li.dataset.role === "driver";
-      const remove = memberButton("Remove", "remove", { "aria-label": "Remove " + member.name });
+      const remove = memberButton(t("Remove"), "remove", { "aria-label": t("Remove %(name)s", { name: member.name }) });
       remove.disabled = completed() || (!member.away && presentCount <= 2);
       actions.append(drive, remove);
     }
-    const rename = memberButton("Rename", "rename", { "aria-label": "Rename " + member.name });
+    const rename = memberButton(t("Rename"), "rename", { "aria-label": t("Rename %(name)s", { name: member.name }) });
     rename.disabled = completed();
     actions.append(rename);
     li.append(name, " ", role, actions);
@@ -83,14 +87,14 @@ export function renderMob() {
   $("break-screen").hidden = !onBreak;
   // During a break the length field sets the break's length (the timer that runs):
   // it says so, so a length typed then is not mistaken for the next turn's.
-  $("duration-label").textContent = onBreak ? "Break length" : "Turn length";
+  $("duration-label").textContent = onBreak ? t("Break length") : t("Turn length");
   $("break-screen").querySelector(".break-next").textContent = state.driver;
   document.querySelector(".card.timer").dataset.kind = state.timer.kind || "turn";
   const breaks = state.breaks || { every: 0 };
   if (document.activeElement !== $("break-every")) $("break-every").value = String(breaks.every);
   $("breaks-note").textContent = breaks.every
-    ? "Next break after " + breaks.turnsUntilBreak + " more turn" + (breaks.turnsUntilBreak === 1 ? "" : "s") + "."
-    : "Breaks are off (0).";
+    ? tn("Next break after %(count)s more turn.", "Next break after %(count)s more turns.", breaks.turnsUntilBreak)
+    : t("Breaks are off (0).");
   renderMembers();
 }
 
@@ -102,7 +106,7 @@ function memberIndex(id) {
 
 function moveMember(id, position, near) {
   if (position < 0 || position >= state.members.length) return;
-  command("PATCH", memberApi(id), { position }, { near, label: "Moving the member" });
+  command("PATCH", memberApi(id), { position }, { near, label: t("Moving the member") });
 }
 
 function onMemberClick(event) {
@@ -113,17 +117,17 @@ function onMemberClick(event) {
   if (!member) return;
   const near = $("members");
   if (button.dataset.action === "away") {
-    command("PATCH", memberApi(id), { away: !member.away }, { near, label: "Away" });
+    command("PATCH", memberApi(id), { away: !member.away }, { near, label: member.away ? t("Back") : t("Away") });
   } else if (button.dataset.action === "drive") {
-    command("PATCH", pairRoomApi + "/rotate", { driver: member.id }, { near, label: "Make driver" });
+    command("PATCH", pairRoomApi + "/rotate", { driver: member.id }, { near, label: t("Make driver") });
   } else if (button.dataset.action === "remove") {
-    if (window.confirm("Remove " + member.name + " from the room?")) {
-      command("DELETE", memberApi(id), undefined, { near, label: "Remove" });
+    if (window.confirm(t("Remove %(name)s from the room?", { name: member.name }))) {
+      command("DELETE", memberApi(id), undefined, { near, label: t("Remove") });
     }
   } else if (button.dataset.action === "rename") {
-    const name = window.prompt("New name for " + member.name, member.name);
+    const name = window.prompt(t("New name for %(name)s", { name: member.name }), member.name);
     if (name && name.trim() && name.trim() !== member.name) {
-      command("PATCH", memberApi(id), { name: name.trim() }, { near, label: "Rename" });
+      command("PATCH", memberApi(id), { name: name.trim() }, { near, label: t("Rename") });
     }
   }
 }
@@ -165,7 +169,7 @@ function initReorder() {
 // "Skip to next" (and S in a mob room): the next present member drives now.
 export function skip() {
   if (completed()) return;
-  command("PATCH", pairRoomApi + "/rotate", undefined, { near: $("skip"), label: "Skip to next" });
+  command("PATCH", pairRoomApi + "/rotate", undefined, { near: $("skip"), label: t("Skip to next") });
 }
 
 export const mobRoom = isMob;
@@ -178,32 +182,32 @@ export function initMob() {
     event.preventDefault();
     const input = $("member-input");
     if (!input.value.trim()) return;
-    if (await command("POST", pairRoomApi + "/members", { name: input.value.trim() }, { near: input, label: "Add member" })) {
+    if (await command("POST", pairRoomApi + "/members", { name: input.value.trim() }, { near: input, label: t("Add member") })) {
       input.value = "";
     }
   });
   $("goal-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const input = $("goal-input");
-    if (await command("PUT", pairRoomApi + "/goal", { goal: input.value }, { near: input, label: "The goal" })) {
+    if (await command("PUT", pairRoomApi + "/goal", { goal: input.value }, { near: input, label: t("The goal") })) {
       input.value = "";
     }
   });
   $("goal-clear").addEventListener("click", () => command("DELETE", pairRoomApi + "/goal", undefined,
-                                                         { near: $("goal-clear"), label: "Clearing the goal" }));
+                                                         { near: $("goal-clear"), label: t("Clearing the goal") }));
   $("breaks-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const every = parseInt($("break-every").value, 10);
     const minutes = parseFloat($("break-minutes").value);
-    if (!(every >= 0) || !(minutes > 0)) { showError("Breaks: a number of turns (0: off) and minutes.", $("break-every")); return; }
+    if (!(every >= 0) || !(minutes > 0)) { showError(t("Breaks: a number of turns (0: off) and minutes."), $("break-every")); return; }
     command("PUT", pairRoomApi + "/breaks", { every, duration: Math.round(minutes * 60000) },
-            { near: $("break-every"), label: "The break setting" });
+            { near: $("break-every"), label: t("The break setting") });
   });
   $("break-start").addEventListener("click", () => {
     const minutes = parseFloat($("break-minutes").value);
     command("PATCH", pairRoomApi + "/break/start", minutes > 0 ? { duration: Math.round(minutes * 60000) } : undefined,
-            { near: $("break-start"), label: "Start a break" });
+            { near: $("break-start"), label: t("Start a break") });
   });
   $("break-skip").addEventListener("click", () => command("PATCH", pairRoomApi + "/break/skip", undefined,
-                                                         { near: $("break-skip"), label: "Skip break" }));
+                                                         { near: $("break-skip"), label: t("Skip break") }));
 }

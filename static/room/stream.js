@@ -3,6 +3,7 @@
 // indicator in the header (connecting / live / reconnecting / offline / closed).
 // What the room's events mean is the caller's business (main.js).
 import { $ } from "./state.js";
+import { t } from "../i18n.js";
 
 let url = null;
 let handlers = {};
@@ -27,7 +28,7 @@ function connect() {
   source.onerror = () => {
     if (closedForGood) return;
     const online = navigator.onLine;
-    setConnection(online ? "reconnecting" : "offline", online ? "reconnecting…" : "offline");
+    setConnection(online ? "reconnecting" : "offline", online ? t("reconnecting…") : t("offline"));
     if (source.readyState === EventSource.CLOSED) {
       // A non-200 answer (server full, restarting) closes an EventSource for
       // good: reopen it ourselves, backing off up to 30 s.
@@ -45,17 +46,17 @@ export function startStream(streamUrl, roomHandlers) {
     ...roomHandlers,
     connect: () => {
       retryDelay = 1000;
-      setConnection("live", "live");
+      setConnection("live", t("live"));
       if (roomHandlers.connect) roomHandlers.connect();
     },
     close: () => {
       closedForGood = true;
       if (source) source.close();
-      setConnection("closed", "room closed");
+      setConnection("closed", t("room closed"));
       if (roomHandlers.close) roomHandlers.close();
     },
   };
   window.addEventListener("online", () => { if (!source || source.readyState === EventSource.CLOSED) connect(); });
-  window.addEventListener("offline", () => setConnection("offline", "offline"));
+  window.addEventListener("offline", () => setConnection("offline", t("offline")));
   connect();
 }

@@ -7,6 +7,7 @@ import { remaining, format, untilNextSecond } from "./clock.js";
 import { command, showError } from "./api.js";
 import { renderTitle, offerAlerts } from "./alerts.js";
 import { mobRoom, skip } from "./mob.js";
+import { t, tn } from "../i18n.js";
 
 // The next render is aimed at the moment the shown second changes (re-aimed on
 // every render: each tick and state change), so every screen flips together and
@@ -42,16 +43,16 @@ export function renderTimer() {
 // Says it the way the server renders the summary on first load (pages.py).
 function pairedText(ms) {
   const minutes = Math.floor(ms / 60000);
-  if (minutes >= 60) return Math.floor(minutes / 60) + " h " + (minutes % 60) + " min";
-  if (minutes) return minutes + " min";
-  return Math.floor(ms / 1000) + " s";
+  if (minutes >= 60) return t("%(hours)s h %(minutes)s min", { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
+  if (minutes) return t("%(minutes)s min", { minutes });
+  return t("%(seconds)s s", { seconds: Math.floor(ms / 1000) });
 }
 
 function renderSummary() {
   const done = lists.todos.filter((t) => t.isChecked).length;
   const turns = state.turnsCompleted;
-  const text = turns + " turn" + (turns === 1 ? "" : "s") + " · " +
-    pairedText(state.pairedMs) + " paired · " + done + " of " + lists.todos.length + " todos done";
+  const text = [tn("%(count)s turn", "%(count)s turns", turns), t("%(time)s paired", { time: pairedText(state.pairedMs) }),
+                t("%(done)s of %(count)s todos done", { done, count: lists.todos.length })].join(" · ");
   // The summary is a live region: written only when it says something new.
   if ($("summary-text").textContent !== text) $("summary-text").textContent = text;
   $("summary").hidden = !completed();
@@ -70,11 +71,15 @@ function parseLength(text) {
   return /^\s*\d*\.?\d+\s*$/.test(text) && minutes > 0 ? Math.round(minutes * 60000) : NaN;
 }
 
+// The state words (templates/_room_items.html says them the same way on first load).
+const WORDS = { IDLE: t("idle"), RUNNING: t("running"), PAUSED: t("paused") };
+const BREAK_WORDS = { IDLE: t("break idle"), RUNNING: t("break · running"), PAUSED: t("break paused") };
+
 function statusText() {
-  if (completed()) return "room completed";
-  if (state.timer.kind === "break") return state.timer.status === "RUNNING" ? "break · running" : "break " + state.timer.status.toLowerCase();
-  if (ui.timeUp && state.timer.status !== "RUNNING") return "time's up · " + state.driver + " drives now";
-  return state.timer.status.toLowerCase();
+  if (completed()) return t("room completed");
+  if (state.timer.kind === "break") return BREAK_WORDS[state.timer.status] || state.timer.status.toLowerCase();
+  if (ui.timeUp && state.timer.status !== "RUNNING") return t("time's up · %(name)s drives now", { name: state.driver });
+  return WORDS[state.timer.status] || state.timer.status.toLowerCase();
 }
 
 export function render() {
@@ -84,16 +89,16 @@ export function render() {
   const running = state.timer.status === "RUNNING";
   root.dataset.status = state.status;
   $("timer-status").textContent = statusText();
-  $("toggle").textContent = running ? "Pause" : (state.timer.kind === "break" ? "Start break" : "Start");
+  $("toggle").textContent = running ? t("Pause") : (state.timer.kind === "break" ? t("Start break") : t("Start"));
   for (const el of document.querySelectorAll(".writable, .items button, .items input")) {
     el.disabled = completed();
   }
   const input = $("duration-minutes");
   if (document.activeElement !== input) {
     input.value = lengthText(state.timer.duration);
-    $("duration-unit").textContent = state.timer.duration < 60000 ? "m:ss" : "min";
+    $("duration-unit").textContent = state.timer.duration < 60000 ? t("m:ss") : t("min");
   }
-  $("duration-note").textContent = running ? "Setting it now changes this turn too: the time already run counts." : "";
+  $("duration-note").textContent = running ? t("Setting it now changes this turn too: the time already run counts.") : "";
   renderSummary();
   renderTimer();
 }
@@ -103,7 +108,7 @@ function toggle() {
   const running = state.timer.status === "RUNNING";
   if (!running) offerAlerts();
   command("PATCH", roomApi + (running ? "/timer/stop" : "/timer/start"), undefined,
-          { near: $("toggle"), label: running ? "Pause" : "Start" });
+          { near: $("toggle"), label: running ? t("Pause") : t("Start") });
 }
 
 // A person asking for a swap always gets one, even just after a time-up (swaps
@@ -111,28 +116,29 @@ function toggle() {
 function swap() {
   if (completed()) return;
   if (mobRoom()) { skip(); return; } // three or more: S skips to the next
-  command("PATCH", pairRoomApi + "/pair-swap", { intent: "new" }, { near: $("swap"), label: "Swap roles" });
+  command("PATCH", pairRoomApi + "/pair-swap", { intent: "new" }, { near: $("swap"), label: t("Swap roles") });
 }
 
 function setLength(event) {
   event.preventDefault();
   const ms = parseLength($("duration-minutes").value);
   const near = $("set-duration");
-  const what = state.timer.kind === "break" ? "Break length" : "Turn length";
-  if (!(ms >= 1000)) { showError(what + ": minutes (like 15 or 2.5) or m:ss (like 0:45).", near); return; }
-  const t = state.timer;
+  const onBreak = state.timer.kind === "break";
+  const what = onBreak ? t("Break length") : t("Turn length");
+  if (!(ms >= 1000)) { showError(t("%(what)s: minutes (like 15 or 2.5) or m:ss (like 0:45).", { what }), near); return; }
+  const timer = state.timer;
   const left = remaining();
   let remainingTime = ms;
-  if (t.status === "RUNNING") {
+  if (timer.status === "RUNNING") {
     // Keeps running from the new remaining time: what has run of this turn still counts.
-    remainingTime = Math.max(1000, ms - (t.duration - left));
-  } else if (t.status === "PAUSED" && left < t.duration &&
-             !window.confirm("This turn is paused with " + format(left) + " left. Discard that and start the next turn at " +
-                             format(ms) + "?")) {
+    remainingTime = Math.max(1000, ms - (timer.duration - left));
+  } else if (timer.status === "PAUSED" && left < timer.duration &&
+             !window.confirm(t("This turn is paused with %(left)s left. Discard that and start the next turn at %(length)s?",
+                               { left: format(left), length: format(ms) }))) {
     return;
   }
   command("PATCH", roomApi + "/timer", { duration: ms, remainingTime: Math.min(remainingTime, ms) },
-          { near, label: "The new " + what.toLowerCase() });
+          { near, label: onBreak ? t("The new break length") : t("The new turn length") });
   $("duration-minutes").blur();
 }
 
@@ -141,12 +147,12 @@ export function initTimerControls() {
   $("swap").addEventListener("click", swap);
   $("duration-form").addEventListener("submit", setLength);
   $("complete").addEventListener("click", () => {
-    if (window.confirm("Complete this room? The timer stops and the room becomes read-only.")) {
-      command("PATCH", pairRoomApi + "/status", { status: "COMPLETED" }, { near: $("complete"), label: "Complete room" });
+    if (window.confirm(t("Complete this room? The timer stops and the room becomes read-only."))) {
+      command("PATCH", pairRoomApi + "/status", { status: "COMPLETED" }, { near: $("complete"), label: t("Complete room") });
     }
   });
   $("reopen").addEventListener("click", () => command("PATCH", pairRoomApi + "/status", { status: "IN_PROGRESS" },
-                                                      { near: $("reopen"), label: "Reopen" }));
+                                                      { near: $("reopen"), label: t("Reopen") }));
 }
 
 // Keys typed into these are text, not shortcuts (checkboxes and radios keep Space).

@@ -5,6 +5,7 @@
 // it comes back on every screen.
 import { $, lists, roomApi } from "./state.js";
 import { command } from "./api.js";
+import { t } from "../i18n.js";
 
 const UNDO_MS = 6000;
 let undoTimer = null;
@@ -49,17 +50,17 @@ export async function deleteTodo(id) {
   if (index < 0) return;
   const todo = lists.todos[index];
   const ok = await command("DELETE", "/api/todos/" + encodeURIComponent(id), undefined,
-                          { near: $("todos"), label: "Deleting the todo" });
+                          { near: $("todos"), label: t("Deleting the todo") });
   if (!ok) return;
   undoing = { content: todo.content, isChecked: todo.isChecked, index };
-  showToast("Deleted “" + todo.content + "”.");
+  showToast(t("Deleted “%(content)s”.", { content: todo.content }));
 }
 
 async function undo() {
   const was = undoing;
   if (!was) return;
   hideToast();
-  const near = { near: $("todos"), label: "Undo" };
+  const near = { near: $("todos"), label: t("Undo") };
   const response = await command("POST", roomApi + "/todos", { content: was.content }, near);
   if (!response) return;
   const todo = await response.json();

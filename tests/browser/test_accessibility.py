@@ -1,6 +1,6 @@
 """Accessibility, audited and tested: axe-core (axe-playwright-python ships it,
 no network) finds no violation on the home page, a running room, a completed room
-and the error page, in the light and the dark colour scheme; and what axe cannot
+and the error page, in the light and the dark colour scheme, in English and Korean; and what axe cannot
 see: the time-up said to screen readers once (not the display every second),
 roles and connection state in words (not colour alone), visible focus, and a
 keyboard-only walk from the home page to a completed room."""
@@ -11,7 +11,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from browsing import readme_shot
+from browsing import furnished_room, readme_shot
 from support import Api
 
 pytestmark = pytest.mark.once  # see tests/conftest.py
@@ -26,17 +26,33 @@ def violations(page) -> dict[str, list[str]]:
     return {v["id"]: [" ".join(node["target"]) for node in v["nodes"]] for v in found}
 
 
-def furnished_room(api: Api, duration_ms: int = 600_000) -> str:
-    """A room with what its page lists: todos (one done), a category and a link."""
-    code = api.create_room(duration_ms)
-    for content in ("Write the failing test", "Make it pass"):
-        assert api.call("POST", f"/api/{code}/todos", {"content": content}).status_code == 201
-    todo = api.call("GET", f"/api/{code}/todos").json()[0]
-    assert api.call("PATCH", f"/api/todos/{todo['id']}/checked", {"isChecked": True}).status_code in (200, 204)
-    category = api.call("POST", f"/api/{code}/category", {"value": "docs"}).json()
-    link = {"url": "http://127.0.0.1:9/guide", "categoryId": category["id"]}
-    assert api.call("POST", f"/api/{code}/reference-link", link).status_code == 201
-    return code
+def audit_rooms(person, api: Api, said: dict) -> dict:
+    """axe on a room running with the alerts offered, at time-up, running with its
+    lists, and completed; `said`: words each state shows in the page's language."""
+    page, found = person.page, {}
+    short = api.create_room(1_000)
+    person.open(short)
+    assert api.start(short).status_code == 204
+    page.wait_for_selector('#alert-offer', state="visible", timeout=1500)
+    found["running room, alerts offered"] = violations(page)
+    page.wait_for_selector('#display[data-status="TIME_UP"]', timeout=3000)
+    page.wait_for_function("() => document.getElementById('announce').textContent !== ''", timeout=2000)
+    assert said["time-up"] in page.inner_text("#announce")
+    found["time-up room"] = violations(page)
+
+    code = furnished_room(api)
+    person.open(code)
+    page.evaluate("localStorage.setItem('codingDuo.alertsOffered', 'yes')")
+    assert api.start(code).status_code == 204
+    page.wait_for_selector('#display[data-status="RUNNING"]', timeout=1500)
+    assert page.inner_text("#timer-status") == said["running"]
+    found["running room"] = violations(page)
+
+    assert api.call("PATCH", f"/api/pair-room/{code}/status", {"status": "COMPLETED"}).status_code in (200, 204)
+    page.wait_for_selector('#room[data-status="COMPLETED"]', timeout=1500)
+    assert said["completed"] in page.inner_text("#summary")
+    found["completed room"] = violations(page)
+    return found
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -49,25 +65,8 @@ def test_no_axe_violations_on_the_pages_in_both_colour_schemes(people, web, sche
     page.goto("/")
     found["home"] = violations(page)
 
-    short = api.create_room(1_000)
-    person.open(short)
-    assert api.start(short).status_code == 204
-    page.wait_for_selector('#alert-offer', state="visible", timeout=1500)
-    found["running room, alerts offered"] = violations(page)
-    page.wait_for_selector('#display[data-status="TIME_UP"]', timeout=3000)
-    page.wait_for_function("() => document.getElementById('announce').textContent !== ''", timeout=2000)
-    found["time-up room"] = violations(page)
-
-    code = furnished_room(api)
-    person.open(code)
-    page.evaluate("localStorage.setItem('codingDuo.alertsOffered', 'yes')")
-    assert api.start(code).status_code == 204
-    page.wait_for_selector('#display[data-status="RUNNING"]', timeout=1500)
-    found["running room"] = violations(page)
-
-    assert api.call("PATCH", f"/api/pair-room/{code}/status", {"status": "COMPLETED"}).status_code in (200, 204)
-    page.wait_for_selector('#room[data-status="COMPLETED"]', timeout=1500)
-    found["completed room"] = violations(page)
+    found.update(audit_rooms(person, api, {"time-up": "Time is up!", "running": "running",
+                                           "completed": "Room completed"}))
 
     page.goto("/rooms/AAAAA-AAAAA")
     assert "Not found" in page.inner_text("h1")
@@ -212,7 +211,7 @@ def test_keyboard_only_from_the_home_page_to_a_completed_room(people, web):
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_the_korean_pages_have_no_axe_violations_and_the_switcher_works_by_keyboard(people, scheme):
+def test_the_korean_pages_have_no_axe_violations_and_the_switcher_works_by_keyboard(people, web, scheme):
     person = people(color_scheme=scheme, locale="ko-KR")
     page = person.page
     page.goto("/")
@@ -220,6 +219,9 @@ def test_the_korean_pages_have_no_axe_violations_and_the_switcher_works_by_keybo
     found = {"home": violations(page)}
     if scheme == "light":
         page.screenshot(path=readme_shot("home-ko.png"))
+
+    found.update(audit_rooms(person, Api(web.url), {"time-up": "시간 종료!", "running": "진행 중",
+                                                      "completed": "룸 완료"}))
     page.goto("/no/such/page")
     assert "찾을 수 없음" in page.inner_text("h1")
     person.problems = [p for p in person.problems if "404 (NOT FOUND)" not in p]  # that page's own status

@@ -1,7 +1,8 @@
 """Korean and English (coding_duo/web/i18n.py): the browser's Accept-Language
 picks the language unless the switcher's cookie says otherwise; <html lang> says
-which; the catalogs are compiled at start when missing or stale. The API's JSON
-is not touched (its messages are still English for every client)."""
+which; the catalogs are compiled at start when missing or stale. The API's error
+messages follow Accept-Language only (the room page's scripts send their page's),
+in the same {"message": ...} shape: clients that send none get English."""
 from __future__ import annotations
 
 import os
@@ -53,7 +54,7 @@ def test_an_unknown_language_sets_nothing(api):
     assert chosen.status_code == 303 and "Set-Cookie" not in chosen.headers
 
 
-def test_error_pages_and_home_errors_in_korean_the_api_unchanged(api):
+def test_error_pages_and_home_errors_in_korean(api):
     missing = page(api, "/no/such/page", **KO)
     assert missing.status_code == 404
     assert '<html lang="ko">' in missing.text and "찾을 수 없음" in missing.text
@@ -63,14 +64,18 @@ def test_error_pages_and_home_errors_in_korean_the_api_unchanged(api):
     assert bad.status_code == 400 and "접속 코드(ABCDE-FGHJK)나 룸 초대 링크가 아닙니다." in bad.text
     gone = page(api, "/join?code=AAAAA-AAAAA", **KO)
     assert gone.status_code == 404 and "“AAAAA-AAAAA” 코드를 가진 룸이 없습니다." in gone.text
-    assert page(api, "/api/no-such", **KO).json() == {"message": "Not found"}
+    assert page(api, "/api/no-such", **KO).json() == {"message": "찾을 수 없음"}
+    assert page(api, "/api/no-such").json() == {"message": "Not found"}
+    blank = api.call("POST", "/rooms", data={"driver": " ", "navigator": "Bob", "minutes": "10"},
+                     headers=KO, allow_redirects=False)
+    assert blank.status_code == 400 and "driver: 비어 있으면 안 됩니다" in blank.text  # the form's own
     assert "Accept-Language" in missing.headers["Vary"]
 
 
-def test_a_room_page_not_translated_yet_says_it_is_english(api):
+def test_the_room_page_says_its_language(api):
     code = api.create_room()
-    html = page(api, f"/rooms/{code}", **KO).text
-    assert '<html lang="en">' in html and 'aria-label="언어" lang="ko"' in html
+    assert '<html lang="ko">' in page(api, f"/rooms/{code}", **KO).text
+    assert '<html lang="en">' in page(api, f"/rooms/{code}", **{"Accept-Language": "en"}).text
 
 
 def test_catalogs_are_compiled_when_missing_or_older(tmp_path):
@@ -90,3 +95,53 @@ def test_the_repo_catalog_is_compiled_at_start(server):
     po = os.path.join(TRANSLATIONS, "ko", "LC_MESSAGES", "messages.po")
     mo = po[:-3] + ".mo"
     assert os.path.exists(mo) and os.path.getmtime(mo) >= os.path.getmtime(po)
+
+
+# (method, path, body, status, English, Korean): what the room page can be told
+REFUSALS = [
+    ("POST", "/api/pair-room", {"driver": " ", "navigator": "Bob", "timerDuration": 60_000}, 400,
+     "driver: must not be blank", "driver: 비어 있으면 안 됩니다"),
+    ("POST", "/api/pair-room", {"driver": "Ann", "navigator": "Bob", "timerDuration": 999}, 400,
+     "timerDuration: Input should be greater than or equal to 1000", "timerDuration: 1000 이상이어야 합니다"),
+    ("POST", "/api/{code}/reference-link", {"url": "http://exa mple.com"}, 400,
+     "url: is not a valid URL (its host)", "url: 올바른 URL이 아닙니다 (호스트가 잘못됨)"),
+    ("PATCH", "/api/{code}/timer/start", None, 404,
+     "No room has the access code", "접속 코드가 'AAAAA-AAAAA'인 룸이 없습니다"),
+    ("PATCH", "/api/pair-room/{code}/members/9", {"away": True}, 404,
+     "The room has no member 9", "이 룸에는 해당 멤버가 없습니다: 9"),
+    ("PUT", "/api/pair-room/{code}/goal", {"goal": "two\nlines"}, 400,
+     "goal: must be one line", "goal: 한 줄이어야 합니다"),
+    ("PATCH", "/api/pair-room/{code}/break/skip", None, 409,
+     "The room is not on a break", "룸이 휴식 중이 아닙니다"),
+    ("DELETE", "/api/{code}/todos", None, 405,
+     "Method DELETE is not allowed here", "여기에서는 DELETE 메서드를 사용할 수 없습니다"),
+]
+
+
+@pytest.mark.parametrize("method, path, body, status, english, korean", REFUSALS,
+                         ids=[r[4][:30] for r in REFUSALS])
+def test_api_errors_are_said_in_the_language_asked_for(api, method, path, body, status, english,
+                                                      korean):
+    code = api.create_room()
+    url = path.format(code="AAAAA-AAAAA" if status == 404 and "timer" in path else code)
+    json_headers = {"Content-Type": "application/json"}
+    before = api.room(code)
+    answers = {}
+    for accept in ("ko-KR,ko;q=0.9", "en", None):
+        headers = {**json_headers, **({"Accept-Language": accept} if accept else {})}
+        response = api.call(method, url, body, headers=headers)
+        assert response.status_code == status, response.text
+        assert list(response.json()) == ["message"]  # the same shape
+        answers[accept] = response.json()["message"]
+    assert korean in answers["ko-KR,ko;q=0.9"], answers
+    assert english in answers["en"] and answers["en"] == answers[None], answers
+    assert api.room(code) == before  # refused: nothing changed
+
+
+def test_the_api_ignores_the_switchers_cookie(api):
+    """A page's scripts say which language they want; other clients get English
+    whatever cookie the browser holds."""
+    api.call("POST", "/language", data={"lang": "ko", "next": "/"}, allow_redirects=False)
+    assert '<html lang="ko">' in page(api, "/").text  # the pages follow it
+    assert page(api, "/api/no-such").json() == {"message": "Not found"}
+    assert page(api, "/api/no-such", **KO).json() == {"message": "찾을 수 없음"}
