@@ -8,7 +8,7 @@ import re
 
 from flask_babel import gettext as _
 
-from .report import clock_text, day_text, duration_text, timeline
+from .report import clock_text, day_text, duration_text, off_text, timeline
 from .words import ended_text
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -80,10 +80,9 @@ def _balance(balance: dict) -> list[str]:
              _row([_("Person"), _("Drove"), _("Navigated"), _("Turns driven"), _("From even")]),
              _row(["---"] * 5)]
     for person in balance["people"]:
-        off = person["offEvenMs"]
         lines.append(_row([escape(person["name"]), duration_text(person["driveMs"]),
                            duration_text(person["navigateMs"]), str(person["turnsDriven"]),
-                           ("+" if off >= 0 else "−") + duration_text(abs(off))]))
+                           off_text(person["offEvenMs"])]))
     lines += ["", _("Most minus least driving: %(time)s; turns driven: %(turns)s apart.",
                     time=duration_text(balance["spreadMs"]), turns=balance["turnSpread"]), ""]
     return lines

@@ -8,7 +8,7 @@ from ..rooms import access_code
 from ..rooms.pages import bp
 from ..rooms.service import readable_room
 from .markdown import report_markdown
-from .report import build_report, clock_text, day_text, duration_text, timeline
+from .report import build_report, clock_text, day_text, duration_text, off_text, timeline
 from .words import ended_text
 
 
@@ -16,7 +16,7 @@ from .words import ended_text
 def report(code):
     data = build_report(readable_room(code))
     return render_template("report.html", report=data, timeline=timeline(data),
-                           duration=duration_text, clock=clock_text, day=day_text,
+                           duration=duration_text, off=off_text, clock=clock_text, day=day_text,
                            ended=ended_text)
 
 

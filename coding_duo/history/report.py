@@ -66,6 +66,12 @@ def duration_text(ms: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
+def off_text(ms: int) -> str:
+    """How far from even: +1:30, −0:45, or 0:00 (no sign) when it rounds to nothing."""
+    text = duration_text(abs(ms))
+    return text if text == duration_text(0) else ("+" if ms > 0 else "−") + text
+
+
 def clock_text(epoch_ms: int | None) -> str:
     """The time of day in UTC (the server does not know the reader's time zone)."""
     if epoch_ms is None:

@@ -8,7 +8,7 @@ import { $, state, completed, roomApi } from "./state.js";
 import { remaining, serverNow } from "./clock.js";
 import { command } from "./api.js";
 import { applyChange } from "./changes.js";
-import { balance, durationText, liveItem } from "./history_model.js";
+import { balance, durationText, liveItem, offText } from "./history_model.js";
 import { t, tn } from "../i18n.js";
 
 // How a turn ended, as the timeline says it (the server's words, coding_duo/history/words.py).
@@ -104,8 +104,8 @@ export function renderBalance() {
     const th = document.createElement("th");
     th.scope = "row";
     th.textContent = p.member ? p.name : t("%(name)s (left the room)", { name: p.name });
-    const off = (p.offEvenMs >= 0 ? "+" : "−") + durationText(Math.abs(p.offEvenMs));
-    tr.append(th, cell(durationText(p.driveMs)), cell(durationText(p.navigateMs)), cell(String(p.turnsDriven)), cell(off));
+    tr.append(th, cell(durationText(p.driveMs)), cell(durationText(p.navigateMs)), cell(String(p.turnsDriven)),
+              cell(offText(p.offEvenMs)));
     return tr;
   }));
   $("balance-note").textContent = summary.totalDriveMs && !summary.spreadMs && !summary.turnSpread

@@ -49,6 +49,12 @@ export function balance(turns, members) {
   };
 }
 
+// How far from even: +1:30, −0:45, or 0:00 (no sign) when it rounds to nothing.
+export function offText(ms) {
+  const text = durationText(Math.abs(ms));
+  return text === durationText(0) ? text : (ms > 0 ? "+" : "−") + text;
+}
+
 // 12:34, or 1:02:03 past an hour (whole seconds, rounded), as the report says it.
 export function durationText(ms) {
   const seconds = Math.floor((Math.max(0, ms) + 500) / 1000);

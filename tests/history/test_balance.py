@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coding_duo.history.balance import balance
-from coding_duo.history.report import duration_text
+from coding_duo.history.report import duration_text, off_text
 
 pytestmark = pytest.mark.once  # see tests/conftest.py
 
@@ -55,12 +55,13 @@ def test_the_room_page_computes_the_same_balance_and_durations():
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    script = (f"import {{ balance, durationText, liveItem }} from {json.dumps(MODEL_JS.as_uri())};\n"
+    script = (f"import {{ balance, durationText, liveItem, offText }} from {json.dumps(MODEL_JS.as_uri())};\n"
               f"const cases = {json.dumps(CASES)};\n"
               "const ms = [0, 499, 500, 59_499, 59_500, 3_599_500, 3_723_000];\n"
               "const open = { endedAt: null, plannedMs: 10000, pausedMs: 500, startedAt: 1000 };\n"
               "console.log(JSON.stringify({ balances: cases.map(([t, m]) => balance(t, m)),"
-              " durations: ms.map(durationText), live: liveItem(open, 4000, 9000),"
+              " durations: ms.map(durationText), offs: [-90_000, -499, 0, 499, 500].map(offText),"
+              " live: liveItem(open, 4000, 9000),"
               " closed: liveItem({ ...open, endedAt: 5, actualMs: 3 }, 0, 0) }));\n")
     out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True,
                          text=True, timeout=30, check=True).stdout
@@ -69,6 +70,8 @@ def test_the_room_page_computes_the_same_balance_and_durations():
     assert result["durations"] == [duration_text(ms) for ms in
                                    (0, 499, 500, 59_499, 59_500, 3_599_500, 3_723_000)]
     assert result["durations"][-1] == "1:02:03"
+    assert result["offs"] == [off_text(ms) for ms in (-90_000, -499, 0, 499, 500)] == \
+        ["−1:30", "0:00", "0:00", "0:00", "+0:01"]
     # An open turn, 6 s into a 10 s turn (4 s left), begun 8 s ago: 2 s of it paused.
     assert (result["live"]["actualMs"], result["live"]["pausedMs"]) == (6000, 2000)
     assert result["closed"]["actualMs"] == 3
