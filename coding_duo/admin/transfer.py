@@ -69,12 +69,16 @@ def export_room(room: PairRoom) -> dict:
         "retrospectives": [{"id": r.id, "author": r.author, "answers": list(r.answers),
                             "createdAt": _when(r.created_at), "updatedAt": _when(r.updated_at)}
                            for r in retrospectives(room)],
-        "turns": [{column: getattr(t, column) for column in TURN_COLUMNS} for t in history(room)],
+        "turns": [{name: getattr(t, column) for name, column in TURN_FIELDS.items()}
+                  for t in history(room)],
     }
 
 
-TURN_COLUMNS = ("number", "kind", "driver_id", "navigator_id", "driver", "navigator", "roster",
-                "planned_ms", "started_at_ms", "ended_at_ms", "paused_ms", "paused_at_ms", "ended")
+TURN_FIELDS = {"number": "number", "kind": "kind", "driverId": "driver_id",  # export -> column
+               "navigatorId": "navigator_id", "driver": "driver", "navigator": "navigator",
+               "roster": "roster", "plannedMs": "planned_ms", "startedAtMs": "started_at_ms",
+               "endedAtMs": "ended_at_ms", "pausedMs": "paused_ms", "pausedAtMs": "paused_at_ms",
+               "ended": "ended"}
 
 
 def import_room(data: dict, new_code: bool = False, now_ms: int = 0) -> tuple[PairRoom, list[str]]:
@@ -165,7 +169,7 @@ def _import(data: dict, new_code: bool, now_ms: int) -> tuple[PairRoom, list[str
             answers=[str(answer) for answer in retro["answers"]],
             created_at=_parse_when(retro["createdAt"]), updated_at=_parse_when(retro.get("updatedAt"))))
     for saved_turn in data.get("turns", []):  # in order: ids are given afresh, in that order
-        turn = Turn(room_id=room.id, **{column: saved_turn[column] for column in TURN_COLUMNS})
+        turn = Turn(room_id=room.id, **{column: saved_turn[name] for name, column in TURN_FIELDS.items()})
         if turn.ended_at_ms is None and turn.paused_at_ms is None and saved["status"] == "RUNNING":
             # the timer is imported paused (above): so is the turn under way, at that moment
             turn.paused_at_ms = min(now_ms, int(saved["endsAtMs"]))
