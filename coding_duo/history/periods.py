@@ -151,8 +151,20 @@ def step(turn, before: Situation, after: Situation, now: int,
     if how is None:
         go_on(turn, after, now)
         return Step(None, False, False)
-    end(turn, how, word[1] if word and word[1] is not None else now)
+    end(turn, how, _end_of(turn, before, now, word))
     return Step(how, never_ran(turn), begins(how, after))
+
+
+def _end_of(turn, before: Situation, now: int, word) -> int:
+    """When the turn ended: a time-up on its deadline; anything else now, but never
+    past the deadline of a timer that was still running (a swap that came after the
+    deadline, before the time-up was decided: the turn had run out by then). Never
+    before it began (a turn begun by that swap, past the deadline, ran nothing)."""
+    if word and word[1] is not None:
+        return max(word[1], turn.started_at_ms)
+    if before.running:
+        return min(now, max(before.timer.ends_at_ms, turn.started_at_ms))
+    return now
 
 
 def new_turn_fields(after: Situation, now: int) -> dict:

@@ -110,3 +110,18 @@ def test_completion_a_break_by_hand_and_a_rename():
     assert room.turns[-1].ended == "completed" and room.turns[-1].paused_ms == 0
     # Reopened with the timer paused: no turn until it runs again.
     assert room.change(6_000, lambda r: setattr(r, "completed", False)) == periods.Step(None, False, False)
+
+
+def test_a_swap_after_the_deadline_before_the_time_up_ends_the_turn_on_the_deadline():
+    """Found by tests/streams/test_history_scale_out.py: a swap decided 3 ms after the
+    deadline, before either process had decided the time-up, recorded the turn as
+    running past its deadline and the one it began as ending before it started."""
+    room = Room(1_000)
+    room.change(0, lambda r: r.timer.start(0))
+    room.change(1_003, lambda r: setattr(r, "members", SWAPPED))
+    first, second = room.turns
+    assert (first.ended, first.ended_at_ms, periods.active_ms(first, 0)) == ("skipped", 1_000, 1_000)
+    assert (second.started_at_ms, second.planned_ms) == (1_003, 0)
+    moved = room.change(1_010, lambda r: r.timer.reset(), word=("time-up", 1_000))
+    assert moved.ended == "time-up" and not moved.dropped  # a time-up counts, even of nothing
+    assert (second.ended_at_ms, periods.active_ms(second, 0), periods.paused_ms(second, 0)) == (1_003, 0, 0)
