@@ -111,7 +111,8 @@ def _retrospective(retro: dict) -> list[str]:
     for answer in retro["answers"]:
         lines += [f"### {escape(answer['author']) if answer['author'] else _('Someone')}", ""]
         for question, text in zip(retro["questions"], answer["answers"]):
-            lines += [f"**{escape(question)}**", ""] + _quote(text) + [""]
+            if text.strip():  # a question left unanswered is left out
+                lines += [f"**{escape(question)}**", ""] + _quote(text) + [""]
     return lines
 
 

@@ -144,6 +144,7 @@ def test_the_report_as_markdown_and_as_a_printable_page(server, api, room):
                      "> \\- smaller steps", "> \\# more tests", "> \\<b\\>thanks\\</b\\>", "### Bea",
                      "**What went well?**", "> ping-pong"]:
         assert expected in text, (expected, text)
+    assert text.count("**Anything else?**") == 1  # Bea left it empty: not shown for her
     korean = api.call("GET", f"/rooms/{room}/report.md", headers={"Accept-Language": "ko"}).text
     assert "## 타임라인" in korean and "**무엇이 잘 됐나요?**" in korean and "시간 종료" in korean
     page = api.call("GET", f"/rooms/{room}/report")
