@@ -147,4 +147,5 @@ def test_a_korean_room_for_the_readme(people, web):
     assert api.start(code).status_code == 204
     page.wait_for_selector('#display[data-status="RUNNING"]', timeout=2000)
     assert person.text("#timer-status") == "진행 중"
+    page.wait_for_function("() => document.getElementById('display').textContent.trim() === '14:59'", timeout=3000)
     page.screenshot(path=readme_shot("room-ko.png"))
