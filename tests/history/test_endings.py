@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from support import Api, stream
+from support import stream
 
 JSON = {"Content-Type": "application/json"}
 
