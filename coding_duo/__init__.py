@@ -1,8 +1,8 @@
 """Coding Duo: a pair-programming room with a server-synchronised turn timer.
 
 The application factory. Packages, one per feature: ``rooms``, ``timer``,
-``streams``, ``tools``, ``retros``; ``web`` holds what they share. ``duo`` builds the
-per-process machinery they run on."""
+``streams``, ``tools``, ``retros``, ``mob``, ``history``; ``web`` holds what they
+share. ``duo`` builds the per-process machinery they run on."""
 from __future__ import annotations
 
 import hashlib
@@ -52,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["coding_duo"] = Duo(app)
 
     # Each feature's API module registers its routes on the one API blueprint.
+    from .history import api as history_api, pages as history_pages
     from .mob import api as mob_api, cli as mob_cli
     from .retros import api as retros_api
     from .rooms import api as rooms_api, pages
@@ -59,7 +60,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     from .timer import api as timer_api
     from .tools import links_api, todos_api
     from .web import api, routes
-    del mob_api, retros_api, rooms_api, streams_api, timer_api, links_api, todos_api, routes
+    del history_api, history_pages, mob_api, retros_api, rooms_api, streams_api, timer_api
+    del links_api, todos_api, routes
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(mob_cli.bp)

@@ -135,5 +135,7 @@ def from_environment(instance_path: str) -> dict:
         "MAX_LINKS_PER_ROOM": _int("MAX_LINKS_PER_ROOM", 300),
         "MAX_CATEGORIES_PER_ROOM": _int("MAX_CATEGORIES_PER_ROOM", 50),
         "MAX_RETROSPECTIVES_PER_ROOM": _int("MAX_RETROSPECTIVES_PER_ROOM", 50),
+        # The turn history keeps a room's latest turns (and breaks), the oldest let go.
+        "MAX_TURNS_PER_ROOM": _int("MAX_TURNS_PER_ROOM", 1000),
         "LIST_WRITE_LIMIT": os.environ.get("LIST_WRITE_LIMIT", "300 per minute"),
     }

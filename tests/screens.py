@@ -38,6 +38,18 @@ def apply_list_event(state: dict, event: str, data) -> None:
     state[name] = items
 
 
+def history_shown(events) -> list | None:
+    """The turn history a screen shows: ``history`` whole, then each ``history-change``
+    applied (as static/room/history.js does, with changes.js)."""
+    items = None
+    for e in events:
+        if e.event == "history":
+            items = e.json()
+        elif e.event == "history-change":
+            apply_change(items, e.json())
+    return items
+
+
 def shown(events) -> dict:
     """The roles, the timer's status and the lists a screen shows after ``events``."""
     state = {"driver": None, "navigator": None, "status": None, "roomStatus": None}

@@ -1,5 +1,5 @@
 """Moving a room between servers: ``export_room`` writes everything a room has
-(roles, timer, todos, categories, links, retrospectives) as JSON, ``import_room``
+(roles, timer, todos, categories, links, retrospectives, turn history) as JSON, ``import_room``
 reads the same JSON back into a database. A room whose
 timer was running is imported paused at the time it had when exported (the
 server it lands on was not ticking it); importing says so."""
@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
+from ..history.models import Turn
+from ..history.record import history
 from ..mob import roster
 from ..retros.models import Retrospective
 from ..retros.service import retrospectives
@@ -65,8 +67,18 @@ def export_room(room: PairRoom) -> dict:
                    "description": link.description, "image": link.image,
                    "createdAt": _when(link.created_at)} for link in list_links(room)],
         "retrospectives": [{"id": r.id, "author": r.author, "answers": list(r.answers),
-                            "createdAt": _when(r.created_at)} for r in retrospectives(room)],
+                            "createdAt": _when(r.created_at), "updatedAt": _when(r.updated_at)}
+                           for r in retrospectives(room)],
+        "turns": [{name: getattr(t, column) for name, column in TURN_FIELDS.items()}
+                  for t in history(room)],
     }
+
+
+TURN_FIELDS = {"number": "number", "kind": "kind", "driverId": "driver_id",  # export -> column
+               "navigatorId": "navigator_id", "driver": "driver", "navigator": "navigator",
+               "roster": "roster", "plannedMs": "planned_ms", "startedAtMs": "started_at_ms",
+               "endedAtMs": "ended_at_ms", "pausedMs": "paused_ms", "pausedAtMs": "paused_at_ms",
+               "ended": "ended"}
 
 
 def import_room(data: dict, new_code: bool = False, now_ms: int = 0) -> tuple[PairRoom, list[str]]:
@@ -155,6 +167,12 @@ def _import(data: dict, new_code: bool, now_ms: int) -> tuple[PairRoom, list[str
             id=fresh(retro["id"], Retrospective), room_id=room.id,
             author=None if retro.get("author") is None else str(retro["author"]),
             answers=[str(answer) for answer in retro["answers"]],
-            created_at=_parse_when(retro["createdAt"])))
+            created_at=_parse_when(retro["createdAt"]), updated_at=_parse_when(retro.get("updatedAt"))))
+    for saved_turn in data.get("turns", []):  # in order: ids are given afresh, in that order
+        turn = Turn(room_id=room.id, **{column: saved_turn[name] for name, column in TURN_FIELDS.items()})
+        if turn.ended_at_ms is None and turn.paused_at_ms is None and saved["status"] == "RUNNING":
+            # the timer is imported paused (above): so is the turn under way, at that moment
+            turn.paused_at_ms = min(now_ms, int(saved["endsAtMs"]))
+        db.session.add(turn)
     db.session.flush()
     return room, notes

@@ -4,7 +4,9 @@ Roles that change send ``pair``; every change sends the full ``room`` state."""
 from __future__ import annotations
 
 from ..context import duo
+from ..history.models import RESTARTED
 from ..rooms.models import PairRoom
+from ..timer.domain import TimerStatus
 from ..rooms.service import ensure_writable, pair_json, roster_of, set_roster
 from ..web.errors import N_, ApiError, Conflict
 from . import breaks, roster
@@ -106,6 +108,8 @@ def start_turn(room: PairRoom, user: str, duration_ms: int) -> tuple[str, str]:
         elif members != before:
             change.mark()
         roles[:] = [change.room.driver, change.room.navigator]
+        if timer.status is not TimerStatus.IDLE:
+            change.end_turn(RESTARTED)  # a new turn now, over the one under way
         change.room.paired_ms += timer.paired_elapsed(now)  # the run restarts from here
         if timer.on_break:
             timer.end_break()  # a turn now, not the break that was due or running
@@ -129,6 +133,8 @@ def start_break(room: PairRoom, duration_ms: int | None = None) -> int:
 
     def decide(change, timer, now):
         ensure_writable(change.room)
+        if timer.on_break and timer.status is not TimerStatus.IDLE:
+            change.end_turn(RESTARTED)  # a new break over the one under way
         change.room.paired_ms += timer.paired_elapsed(now)
         length[:] = [duration_ms or change.room.break_ms or breaks.DEFAULT_BREAK_MS]
         timer.begin_break(length[0], now, run=True)

@@ -1,6 +1,7 @@
 """The retrospective API, in coduo's terms and without accounts (holding the room's
 link is membership): POST /api/retrospects, GET and DELETE /api/retrospects/{code},
-and GET /api/member/retrospect/{code}/exists."""
+and GET /api/member/retrospect/{code}/exists; and the room page's, one answer set
+per member: GET and PUT /api/{code}/retrospective."""
 from flask import g, jsonify
 
 from ..rooms import access_code
@@ -9,8 +10,9 @@ from ..web.api import bp
 from ..web.errors import N_, NotFound
 from ..web.limits import list_writes
 from ..web.validation import parse_body
-from .schemas import CreateRetrospect
-from .service import (add_retrospective, delete_retrospectives, has_retrospective,
+from .questions import questions
+from .schemas import AnswerRetrospective, CreateRetrospect
+from .service import (add_retrospective, answer_as, delete_retrospectives, has_retrospective,
                       retrospective_json, retrospectives_json)
 
 
@@ -45,3 +47,20 @@ def delete_retrospect(code):
 @bp.get("/member/retrospect/<code>/exists")
 def retrospect_exists(code):
     return jsonify(existRetrospect=has_retrospective(readable_room(code)))
+
+
+@bp.get("/<code>/retrospective")
+def get_retrospective(code):
+    """The questions (in the request's language) and every answer set, oldest first."""
+    room = readable_room(code)
+    return jsonify(questions=questions(), retrospectives=retrospectives_json(room))
+
+
+@bp.put("/<code>/retrospective")
+@list_writes
+def answer_retrospective(code):
+    """A member's answers: written, or edited if that person answered before."""
+    room = load_room(code)
+    body = parse_body(AnswerRetrospective)
+    retro, created = answer_as(room, body.author, body.answers)
+    return jsonify(retrospective_json(retro)), 201 if created else 200

@@ -1,6 +1,7 @@
 """A retrospective answer set in the database: one row per person who answered
 (without accounts an author name is optional), so several people may answer and
-nothing one of them wrote is overwritten by another."""
+nothing one of them wrote is overwritten by another. The room page answers under
+a member's name: that person's set, edited in place (``updated_at``)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,3 +25,4 @@ class Retrospective(db.Model):
     author: Mapped[str | None] = mapped_column(String(NAME_MAX), nullable=True)
     answers: Mapped[list] = mapped_column(JSON)  # QUESTIONS strings, in the questions' order
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -7,8 +7,12 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_number, gettext as _, ngettext
 
 from ..context import duo
+from ..history.record import history_json
 from ..mob.roster import MAX_MEMBERS
 from ..timer.domain import MAX_DURATION_MS, MIN_DURATION_MS
+from ..retros.models import ANSWER_MAX
+from ..retros.questions import questions
+from ..retros.service import retrospectives_json
 from ..tools.models import CATEGORY_MAX, TODO_MAX
 from ..tools.references import categories_json, links_json
 from ..tools.todos import todos_json
@@ -81,8 +85,10 @@ def room(code):
         "room.html", room=room, state=state, todos=todos, links=links_json(room),
         categories=categories_json(room),
         summary=summary_text(state["turnsCompleted"], state["pairedMs"], done, len(todos)),
+        history=history_json(room, timers.clock()), retros=retrospectives_json(room),
+        questions=questions(),
         limits={"todo": TODO_MAX, "url": URL_MAX, "category": CATEGORY_MAX, "goal": GOAL_MAX,
-                "name": NAME_MAX})
+                "name": NAME_MAX, "answer": ANSWER_MAX})
 
 
 def paired_text(paired_ms: int) -> str:

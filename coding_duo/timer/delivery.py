@@ -23,6 +23,8 @@ import time
 from sqlalchemy import select
 
 from ..extensions import db
+from ..history.record import history_events
+from ..retros.service import retrospective_events
 from ..rooms.models import PairRoom
 from ..rooms.service import pair_json
 from ..streams.bus import Batch
@@ -136,6 +138,11 @@ class Delivery:
         self._delivered[key] = max(self._delivered.get(key, -1), version)
         self._drain(key)
 
+    def _lists(self, room: PairRoom) -> list[tuple[str, object]]:
+        """Every list of the room, whole: todos, links, categories, the turn history,
+        the retrospectives (their changes come as ``*-change`` events after this)."""
+        return list_events(room) + history_events(room, self.clock()) + retrospective_events(room)
+
     def resync(self, key: str) -> None:
         """Under the room lock: every screen of the room gets its full state as the
         database has it now, and older batches still on their way are not delivered."""
@@ -145,7 +152,7 @@ class Delivery:
                 self._done_reading()
                 self.forget(key)  # closes its streams
                 return
-            events = self.state_events(room)[1:] + [("pair", pair_json(room))] + list_events(room)
+            events = self.state_events(room)[1:] + [("pair", pair_json(room))] + self._lists(room)
             version = room.version
             # Still share-locked: no newer version can commit (and be delivered here)
             # before these events are out; older ones still coming are dropped.
@@ -180,7 +187,7 @@ class Delivery:
         if room is None or room.deleted:
             self._done_reading()
             return None, b""
-        events = self.state_events(room) + list_events(room)
+        events = self.state_events(room) + self._lists(room)
         version = room.version
         try:
             with self.deliveries(key):

@@ -18,6 +18,8 @@ from flask import has_app_context
 from sqlalchemy import select, text
 
 from ..extensions import db
+from ..history.models import TIME_UP
+from ..history.record import record as record_history, situation_of
 from ..mob import breaks
 from ..rooms.models import PairRoom, utcnow
 from ..rooms.service import pair_json, room_state, rotate_roles
@@ -47,6 +49,12 @@ class RoomChange:
         self.events: list[tuple[str, object]] = []
         self.deleted = False
         self._marked = False
+        self.turn_word: tuple[str, int | None] | None = None  # how the open turn ended
+
+    def end_turn(self, how: str, at: int | None = None) -> None:
+        """The turn under way ends, ``how`` (a time-up: ``at`` its deadline); the
+        history records it in this transition (``history.record``)."""
+        self.turn_word = (how, at)
 
     def emit(self, event: str, data) -> None:
         self.events.append((event, data))
@@ -93,6 +101,7 @@ class Transitions:
             room = self._lock_room(key)
             change = RoomChange(room)
             timer = room.timer.to_domain()
+            before = situation_of(room, timer)
             now = self.clock()
             decide(change, timer, now)
             if not change.changed:
@@ -105,6 +114,9 @@ class Transitions:
                         self._await_unheard(key)
                 return False
             room.timer.apply(timer)
+            # The turn history, in this transaction; its events first in the batch (the
+            # timer's and the roles' events keep their order, `room` last).
+            change.events[:0] = record_history(room, before, timer, now, change.turn_word)
             change.emit("room", room_state(room, timer, now))
             self._commit(change, timer, now)
             return True
@@ -153,6 +165,7 @@ class Transitions:
             return
         room = change.room
         room.last_time_up_at_ms = now
+        change.end_turn(TIME_UP, timer.ends_at_ms)  # recorded on its deadline, however late
         was_break = timer.on_break
         if was_break:
             timer.end_break()

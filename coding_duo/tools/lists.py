@@ -43,9 +43,12 @@ def list_events(room: PairRoom) -> list[tuple[str, object]]:
 
 class ListChanges:
     """What one change did to the room's lists (``put`` an item as it is after the
-    change, ``remove`` one), turned into ``*-change`` events once it is flushed."""
+    change, ``remove`` one), turned into ``*-change`` events once it is flushed.
+    ``kinds``: the lists it knows (default the todos, links and categories; the
+    retrospectives and the turn history bring their own, in the same shape)."""
 
-    def __init__(self):
+    def __init__(self, kinds: dict | None = None):
+        self._kinds = CHANGES if kinds is None else kinds
         self._changes: list[tuple[type, str, object]] = []
 
     def put(self, item) -> None:
@@ -59,7 +62,7 @@ class ListChanges:
         room's items as they are now: only ids are read, not the list)."""
         events = []
         for model, item_id, item in self._changes:
-            event, as_json, order = CHANGES[model]
+            event, as_json, order = self._kinds[model]
             if item is None:
                 events.append((event, {"op": "remove", "id": item_id}))
                 continue

@@ -13,6 +13,8 @@ from ..rooms import schemas as rooms
 from ..streams.sse import LAST_EVENT_ID_PATTERN
 from ..timer import schemas as timer
 from ..tools import schemas as tools
+from .openapi_history import (HISTORY_EVENTS, HISTORY_REQUEST_MODELS, HISTORY_RESPONSE_SCHEMAS,
+                              history_paths)
 from .openapi_mob import (MOB_REQUEST_MODELS, MOB_RESPONSE_SCHEMAS, ROOM_FIELDS, TIMER_FIELDS,
                           mob_paths)
 from .openapi_parts import CODE, NULLABLE_STRING, _ok, _op, _param, _ref, _string
@@ -56,6 +58,7 @@ RESPONSE_SCHEMAS = {
                                   "answers": {"type": "array", "items": _string()}}},
 }
 RESPONSE_SCHEMAS.update(MOB_RESPONSE_SCHEMAS)
+RESPONSE_SCHEMAS.update(HISTORY_RESPONSE_SCHEMAS)
 RESPONSE_SCHEMAS["Room"]["properties"].update(ROOM_FIELDS)
 RESPONSE_SCHEMAS["Timer"]["properties"].update(TIMER_FIELDS)
 RESPONSE_SCHEMAS["Retrospects"] = {
@@ -66,7 +69,7 @@ STREAM_EVENTS = (
     "`connect` OK, then at once the state (`timer` `running` while running, `remaining-time`, "
     "`room`), then live events: `remaining-time` (whole seconds in ms, rounded up; once a "
     "second while running), `timer` (`start`, `pause`, `update`, `stop`, `complete`), `room`, "
-    "`pair`, `retrospect` (the room's answer sets), `close`. At time-up, in this order: "
+    "`pair`, `close`. At time-up, in this order: "
     "`remaining-time` `0`, `timer` `stop`, `remaining-time` with the reset duration, `pair` "
     "(not after a break's time-up: it rotates nobody), `room`. `room` carries the whole "
     "state: roles, `members` (the roster, in the order of turns), `goal`, `breaks`, and the "
@@ -77,12 +80,13 @@ STREAM_EVENTS = (
     "`{\"op\": \"put\", \"index\": n, \"item\": {...}}` (the item, added, edited or moved, is at "
     "index n of its list now; a todo's `order` is its index) or `{\"op\": \"remove\", \"id\": "
     "\"...\"}`. A category's put renames it in its links (`categoryName`) and its remove leaves "
-    "them uncategorised; no link events are sent for those.")
+    "them uncategorised; no link events are sent for those." + HISTORY_EVENTS)
 
 REQUEST_MODELS = [rooms.CreateRoom, timer.UpdateTimer, rooms.UpdateStatus, rooms.SwapRoles,
                   tools.CreateTodo, tools.EditTodo, tools.MoveTodo, tools.CreateLink,
                   tools.CreateCategory, tools.RenameCategory, retros.CreateRetrospect,
-                  *(getattr(mob, name) for name in MOB_REQUEST_MODELS)]
+                  *(getattr(mob, name) for name in MOB_REQUEST_MODELS),
+                  *(getattr(retros, name) for name in HISTORY_REQUEST_MODELS)]
 
 def _paths() -> dict:
     no_content = {"204": {"description": "Done"}}
@@ -228,7 +232,7 @@ def _link_operations(paths: dict) -> None:
 
 @lru_cache(maxsize=1)
 def document() -> dict:
-    paths = {**_paths(), **mob_paths()}
+    paths = {**_paths(), **mob_paths(), **history_paths()}
     _link_operations(paths)
     schemas = dict(RESPONSE_SCHEMAS)
     for model in REQUEST_MODELS:

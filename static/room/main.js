@@ -8,6 +8,7 @@
 //   lists.js  todos, reference links, categories
 //   changes.js the lists' `*-change` events applied (the lists whole come on connect)
 //   mob.js    the roster, skip to next, the goal, breaks and the break screen
+//   history.js the timeline, the balance, the retrospective (history_model.js: its arithmetic)
 //   stream.js the EventSource, reconnection, the connection indicator
 //
 // Caching: the page loads this file as asset('room/main.js'), whose ?v=<hash>
@@ -25,6 +26,7 @@ import { initLists, renderTodos, renderLinks, renderCategories } from "./lists.j
 import { applyChange, applyTodoChange, applyCategoryChange } from "./changes.js";
 import { startStream } from "./stream.js";
 import { initMob, renderMob } from "./mob.js";
+import { historyHandlers, initHistory, renderHistory } from "./history.js";
 import { t, tn } from "../i18n.js";
 
 async function copy(text, button) {
@@ -59,6 +61,7 @@ function onRoom(data) {
   if (state.timer.status === "RUNNING") ui.timeUp = false;
   render();
   renderMob();
+  renderHistory();
   if (timeUpPending) {
     // A break's time-up has no `pair` (it rotates nobody): its `room` ends it.
     timeUpPending = false;
@@ -100,6 +103,7 @@ const handlers = {
   "remaining-time": (data) => {
     tick(parseInt(data, 10));
     renderTimer();
+    renderHistory(); // the open turn's time and the balance move on
   },
   timer: (data) => {
     if (data === "stop") {
@@ -136,6 +140,7 @@ const handlers = {
     renderLinks();
   },
   presence: (data) => onPresence(JSON.parse(data)),
+  ...historyHandlers,
   connect: connectionBack,
   close: () => announce(t("This room was closed.")),
 };
@@ -145,6 +150,7 @@ initCopyButtons();
 initShortcuts();
 initLists();
 initMob();
+initHistory();
 initAlerts();
 document.addEventListener("visibilitychange", renderTimer); // it aims at each second's flip
 renderAlerts();

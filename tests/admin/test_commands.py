@@ -72,6 +72,10 @@ def test_list_show_stats_export_and_import_round_trip(start_server, database_url
     expected["timer"]["status"], expected["timer"]["endsAtMs"] = "PAUSED", None
     assert 0 < again["timer"]["remainingMs"] <= exported["timer"]["remainingMs"] + 0
     expected["timer"]["remainingMs"] = again["timer"]["remainingMs"]
+    # The turn under way was running: imported paused too, at the moment of the import.
+    assert [t["endedAtMs"] for t in exported["turns"]] == [None] and exported["turns"][0]["pausedAtMs"] is None
+    assert exported["turns"][0]["startedAtMs"] < again["turns"][0]["pausedAtMs"] <= time.time() * 1000
+    expected["turns"][0]["pausedAtMs"] = again["turns"][0]["pausedAtMs"]
     assert again == expected
 
     # The same file twice: refused in one line, nothing changed; --new-code imports a copy.

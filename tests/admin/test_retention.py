@@ -8,7 +8,7 @@ from admin_support import age, flask_cli, sql
 from suite_env import TEST_DATABASE, TEST_REDIS
 from support import Api, stream
 
-OWNED = ("todo", "category", "reference_link", "timer", "retrospective")
+OWNED = ("todo", "category", "reference_link", "timer", "retrospective", "turn")
 
 
 def owned_rows(db, code) -> dict[str, int]:
@@ -26,6 +26,7 @@ def furnish(api, code):
     api.call("POST", f"/api/{code}/reference-link",
              {"url": "http://127.0.0.1:9/x", "categoryId": category["id"]})
     api.call("POST", "/api/retrospects", {"accessCode": code, "answers": ["a", "b", "c", "d", "e", "f"]})
+    api.start(code), api.stop(code)  # a turn of the history
 
 
 def rooms_of_every_kind(api):
@@ -53,7 +54,7 @@ def test_purge_deletes_exactly_the_rooms_past_the_limit_and_all_they_own(start_s
     rooms = rooms_of_every_kind(api)
     age_them(db, rooms)
     assert owned_rows(db, rooms["old"]) == {"todo": 1, "category": 1, "reference_link": 1, "timer": 1,
-                                            "retrospective": 1}
+                                            "retrospective": 1, "turn": 1}
 
     redis = {k: v for k, v in server.extra_env.items() if k.startswith("REDIS")}
     dry = flask_cli(db, "rooms", "purge", "--idle-days", "30", "--completed-days", "7", "--dry-run",

@@ -102,8 +102,11 @@ def test_completion_routes_every_screen_and_the_retrospective_round_trips(server
         assert api.call("GET", f"/api/member/retrospect/{code}/exists").json() == {
             "existRetrospect": True}
         assert api.call("GET", f"/api/retrospects/{code}").json()["answers"] == SIX
-        pushed = screens[0].stream.wait_event("retrospect").json()
-        assert [r["answers"] for r in pushed] == [SIX]
+        # Pushed as a change of the room's retrospectives (the whole list came, empty,
+        # with the stream's state).
+        assert [e.json() for e in screens[0].stream.named("retrospectives")] == [[]]
+        pushed = screens[0].stream.wait_event("retrospectives-change").json()
+        assert pushed["op"] == "put" and pushed["index"] == 0 and pushed["item"]["answers"] == SIX
         # A second person answers: added, the first kept; coduo reads the latest.
         second = ["b"] * 6
         assert api.call("POST", "/api/retrospects", {"accessCode": code.lower(), "answers": second,
@@ -116,8 +119,10 @@ def test_completion_routes_every_screen_and_the_retrospective_round_trips(server
         assert api.call("GET", f"/api/member/retrospect/{code}/exists").json() == {
             "existRetrospect": False}
         assert api.call("GET", f"/api/retrospects/{code}").status_code == 404
-        screens[1].stream.wait_for(lambda ev: [e for e in ev if e.event == "retrospect"
-                                               and e.json() == []])
+        removed = screens[1].stream.wait_for(lambda ev: [e.json()["id"] for e in ev
+                                                         if e.event == "retrospectives-change"
+                                                         and e.json()["op"] == "remove"] or None)
+        assert sorted(removed) == sorted(r["id"] for r in read["retrospects"])
         for screen in screens:  # coduo's client ignores it; nothing else changed for it
             assert screen.swaps == [] and screen.time_ups == 0
     finally:

@@ -77,6 +77,7 @@ BODY_ENDPOINTS = [
     ("PATCH", "/api/{c}/category", {"categoryId": "{k}", "updatedCategoryName": "refs"}),
     ("PATCH", "/api/pair-room/{c}/pair-swap", {"intent": "new"}),
     ("POST", "/api/retrospects", {"accessCode": "{c}", "answers": ["a", "b", "c", "d", "e", "f"]}),
+    ("PUT", "/api/{c}/retrospective", {"author": "Ann", "answers": ["a", "b", "c", "d", "e", "f"]}),
 ]
 
 
@@ -87,7 +88,8 @@ def room_snapshot(api, code) -> str:
     parts = [room, api.call("GET", f"/api/{code}/todos").json(),
              api.call("GET", f"/api/{code}/reference-link").json(),
              api.call("GET", f"/api/{code}/category").json(),
-             api.call("GET", f"/api/{code}/timer").json()["duration"]]
+             api.call("GET", f"/api/{code}/timer").json()["duration"],
+             api.call("GET", f"/api/{code}/retrospective").json()]
     return json.dumps(parts, sort_keys=True)
 
 
