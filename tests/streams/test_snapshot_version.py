@@ -23,7 +23,10 @@ def test_a_commit_while_the_snapshot_is_read_waits_for_it(pg_schema_url, monkeyp
     from coding_duo.config import database_url
     from coding_duo.context import duo
     from coding_duo.timer import delivery
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(pg_schema_url, ""), "TESTING": True})
+    # The read below waits up to 1 s for the other commit inside its share-locked
+    # transaction: longer than ROW_LOCK_IDLE_MS (500), after which PostgreSQL ends it.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(pg_schema_url, ""), "TESTING": True,
+                      "ROW_LOCK_IDLE_MS": 5000})
     with app.app_context():
         upgrade()
         http = app.test_client()
