@@ -182,15 +182,24 @@ class Delivery:
             return None, b""
         events = self.state_events(room) + list_events(room)
         version = room.version
+        client = None
         try:
             with self.deliveries(key):
-                if self._delivered.get(key, -1) > version:
-                    return None  # read again
-                if self.streams.count(key) == 0 or key not in self._delivered:
-                    self._advance(key, version)  # nobody here waits for older batches
-                client = self.streams.register(key, since=version)
-        finally:
+                if self._delivered.get(key, -1) <= version:
+                    if self.streams.count(key) == 0 or key not in self._delivered:
+                        self._advance(key, version)  # nobody here waits for older batches
+                    client = self.streams.register(key, since=version)
             self._done_reading()
+        except BaseException:
+            # E.g. the release failed: PostgreSQL ended the transaction, idle past
+            # ROW_LOCK_IDLE_MS. The view answers an error, so nobody would ever read this
+            # client's queue: it must not stay registered (a screen nobody has).
+            if client is not None:
+                self.streams.unregister(client)
+            self._abandon()
+            raise
+        if client is None:
+            return None  # a newer change was delivered here since the read: read again
         return client, b"".join(self.streams.encode(event, data) for event, data in events)
 
     # ----- the periodic version check -------------------------------------------------
