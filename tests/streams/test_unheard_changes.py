@@ -106,3 +106,30 @@ def test_a_time_up_held_back_by_the_bus_still_rings_every_screen(make_pair, redi
             for screen in screens.values():
                 screen.close()
         time.sleep(1.5)  # Redis takes writes again before the next trial
+
+
+def test_a_pause_held_back_by_the_bus_still_stops_coduo_screens(make_pair, redis_server):
+    """A pause on A that Redis holds back; the partner on B presses pause too, which
+    changes nothing (the database has it paused) but brings the pause into B's memory,
+    and B resyncs its screens 500 ms later. coduo's client stops running only on
+    ``timer`` / ``pause`` (the ``room`` state means nothing to it), so the resync says
+    it, as the pause's own batch (dropped later as older than the resync) would have.
+    Found in review: the resync sent the remaining time and the room only."""
+    a, b = make_pair(VERSION_CHECK_SECONDS="60")
+    api_a = Api(a.url)
+    code = api_a.create_room(60_000)
+    screen = stream(b.url, code)
+    try:
+        screen.wait_event("todos")
+        assert api_a.start(code).status_code == 204
+        screen.wait_event("timer", "start")
+        mark = len(screen.events)
+        redis_server.pause_writes(4000)
+        paused_until = time.time() + 4.0
+        time.sleep(0.3)
+        assert api_a.stop(code).status_code == 204
+        assert Api(b.url).stop(code).status_code == 204  # B's memory learns of it, its screen not
+        heard = screen.wait_event("timer", "pause", after=mark, timeout=6)
+        assert heard.at < paused_until, [(e.event, e.data[:30]) for e in screen.events[mark:]]
+    finally:
+        screen.close()
