@@ -1,6 +1,7 @@
 """Ticks on the scheduler's own thread: fast, never blocked by a busy room, never out of order."""
 import threading
 import time
+from types import SimpleNamespace
 
 from coding_duo.rooms.locks import RoomLocks
 from coding_duo.streams.registry import EventStreamsRegistry
@@ -21,7 +22,8 @@ class Handoffs:
 
 def service_at(clock_ms: int):
     streams, timestamps, locks = EventStreamsRegistry(), TimestampRegistry(), RoomLocks()
-    service = SchedulerService(None, streams, timestamps, Handoffs(), locks, bus=None,
+    app = SimpleNamespace(config={})  # only the settings are read
+    service = SchedulerService(app, streams, timestamps, Handoffs(), locks, bus=None,
                                presence=None, empty_room_grace_seconds=0, clock=lambda: clock_ms)
     return service
 
@@ -41,13 +43,22 @@ def test_a_tick_reports_the_whole_second_from_memory():
     assert service.schedulers.soon == []
 
 
-def test_a_room_locked_by_a_command_does_not_hold_up_the_tick_thread():
+def test_a_command_deciding_under_the_room_lock_does_not_hold_up_its_ticks():
+    service = service_at(3_004)
+    client = running_room(service)
+    with service.locks("ROOM"):  # e.g. a start waiting for the database under the room lock
+        service.tick("ROOM")
+    assert b"event: remaining-time\ndata: 57000\n\n" in client.next_chunk(0.1)
+    assert service.schedulers.soon == []
+
+
+def test_a_room_being_delivered_to_does_not_hold_up_the_tick_thread():
     service = service_at(3_004)
     client = running_room(service)
     held, release = threading.Event(), threading.Event()
 
-    def command():  # e.g. a start/stop writing to the database under the room lock
-        with service.locks("ROOM"):
+    def command():  # e.g. a batch being applied under the room's delivery lock
+        with service.deliveries("ROOM"):
             held.set()
             release.wait(5)
     thread = threading.Thread(target=command)
@@ -76,7 +87,7 @@ def test_a_late_tick_never_reports_a_higher_value_after_a_lower_one():
     service = service_at(5_004)
     client = running_room(service)
     timer = service.timestamps.get("ROOM")
-    with service.locks("ROOM"):
+    with service.deliveries("ROOM"):
         service._report_tick("ROOM", timer, 55_000)
         service._report_tick("ROOM", timer, 56_000)  # the slow way, behind
         service._report_tick("ROOM", timer, 55_000)  # the same one twice
