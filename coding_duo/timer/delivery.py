@@ -73,6 +73,7 @@ class Delivery:
         self._delivered[key] = batch.version
         self.timestamps.put(key, batch.timer, batch.version)  # the registry keeps the newest
         self._sync_tick_job(key, self.timestamps.get(key))
+        self._tell_running(key, batch.timer.running)
         for event, data in batch.events:
             if event == "close":
                 self.streams.close_room(key)  # sends close / OK, then ends them
@@ -131,6 +132,13 @@ class Delivery:
     def _done_reading() -> None:
         db.session.rollback()  # the share lock goes: changes to the room may commit again
 
+    def _tell_running(self, key: str, running: bool) -> None:
+        """This process's screens of the room were just told a timer running or not."""
+        if running:
+            self._told_running.add(key)
+        else:
+            self._told_running.discard(key)
+
     def _advance(self, key: str, version: int) -> None:
         """Everything up to ``version`` is covered (by a snapshot or a resync)."""
         self._delivered[key] = max(self._delivered.get(key, -1), version)
@@ -145,12 +153,17 @@ class Delivery:
                 self._done_reading()
                 self.forget(key)  # closes its streams
                 return
-            events = self.state_events(room)[1:] + [("pair", pair_json(room))] + list_events(room)
-            version = room.version
+            told_running = key in self._told_running
+            events = (self.state_events(room, told_running)[1:] + [("pair", pair_json(room))]
+                      + list_events(room))
+            version, running = room.version, room.timer.to_domain().running
             # Still share-locked: no newer version can commit (and be delivered here)
             # before these events are out; older ones still coming are dropped.
             with self.deliveries(key):
+                if told_running and key not in self._told_running:  # a batch said it meanwhile
+                    events = [e for e in events if e not in (("timer", "stop"), ("timer", "pause"))]
                 self._advance(key, version)
+                self._tell_running(key, running)
                 self._sync_tick_job(key, self.timestamps.get(key))
                 for event, data in events:
                     self.streams.broadcast(key, event, data)
@@ -181,13 +194,14 @@ class Delivery:
             self._done_reading()
             return None, b""
         events = self.state_events(room) + list_events(room)
-        version = room.version
+        version, running = room.version, room.timer.to_domain().running
         client = None
         try:
             with self.deliveries(key):
                 if self._delivered.get(key, -1) <= version:
                     if self.streams.count(key) == 0 or key not in self._delivered:
                         self._advance(key, version)  # nobody here waits for older batches
+                        self._tell_running(key, running)
                     client = self.streams.register(key, since=version)
             self._done_reading()
         except BaseException:

@@ -50,6 +50,9 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.started_at = clock()
         self.ticks_sent = 0
         self._delivered: dict[str, int] = {}  # room key -> the batch version delivered up to
+        # Rooms whose screens here were last told a running timer: a resync that finds it
+        # stopped says how (a time-up's stop, a pause), as the batches it stands for did.
+        self._told_running: set[str] = set()
         self._pending: dict[str, dict] = {}  # room key -> {version: Batch} that came early
         self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
         # room key -> the last value its current tick job reported: a tick that went
@@ -66,8 +69,9 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.timestamps.put(room.access_code, room.timer.to_domain(), room.version)
         return self.timestamps.get(room.access_code)
 
-    def state_events(self, room: PairRoom) -> list[tuple[str, object]]:
-        """What a browser needs right after connecting, in order."""
+    def state_events(self, room: PairRoom, told_running: bool = False) -> list[tuple[str, object]]:
+        """What a browser needs right after connecting, in order. ``told_running``:
+        for screens last told a running timer (a resync), how it stopped too."""
         timer = self.timer_for(room)
         now = self.clock()
         events: list[tuple[str, object]] = [("connect", "OK")]
@@ -78,6 +82,10 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
             # the bus) still hears the turn end: coduo's client ends a turn only on "0".
             # The swap each such screen then asks for is that time-up's (the window).
             events.append(("remaining-time", "0"))
+            if told_running:  # they counted that turn down: the room page rings on stop
+                events.append(("timer", "stop"))
+        elif told_running:
+            events.append(("timer", "pause"))  # coduo's client stops running only on it
         events.append(("remaining-time", str(timer.reported(now))))
         events.append(("room", room_state(room, timer, now)))
         return events
