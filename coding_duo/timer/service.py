@@ -37,8 +37,11 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         # may take a room's delivery lock while holding its decision lock, never the
         # other way round.
         self.deliveries = RoomLocks(len(locks))
-        self.row_lock_idle_ms = (app.config.get("ROW_LOCK_IDLE_MS") or 0) if str(
-            app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql") else 0
+        postgres = str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql")
+        self.row_lock_idle_ms = (app.config.get("ROW_LOCK_IDLE_MS") or 0) if postgres else 0
+        # A joining stream's read holds off changes only where rows can be share-locked;
+        # elsewhere (SQLite) it takes the decision lock (see Delivery.open_stream).
+        self.share_locks = postgres
         self.bus = bus
         self.presence = presence
         self.grace_ms = int(empty_room_grace_seconds * 1000)
