@@ -12,10 +12,12 @@ commands on any number of processes give one outcome, and time-up happens once.
 from __future__ import annotations
 
 import functools
+import logging
 from contextlib import contextmanager
 
 from flask import has_app_context
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..history.models import TIME_UP
@@ -25,6 +27,8 @@ from ..rooms.models import PairRoom, utcnow
 from ..rooms.service import pair_json, room_state, rotate_roles
 from ..streams.bus import Batch
 from .domain import Timer
+
+log = logging.getLogger(__name__)
 
 TIME_UP_TOLERANCE_MS = 20  # a tick that fires a hair early still ends the turn
 
@@ -89,7 +93,11 @@ class Transitions:
         with self.locks(key):
             room = self._lock_room(key)
             change = RoomChange(room)
-            yield change
+            try:
+                yield change
+            except BaseException:
+                self._abandon()
+                raise
             self._commit(change, room.timer.to_domain(), self.clock())
 
     # ----- the transition core -------------------------------------------------------
@@ -103,7 +111,11 @@ class Transitions:
             timer = room.timer.to_domain()
             before = situation_of(room, timer)
             now = self.clock()
-            decide(change, timer, now)
+            try:
+                decide(change, timer, now)
+            except BaseException:
+                self._abandon()
+                raise
             if not change.changed:
                 version = room.version
                 db.session.rollback()  # release the row lock
@@ -128,6 +140,18 @@ class Transitions:
         if self.row_lock_idle_ms:
             db.session.execute(text(
                 f"SET LOCAL idle_in_transaction_session_timeout = {int(self.row_lock_idle_ms)}"))
+
+    @staticmethod
+    def _abandon() -> None:
+        """A change refused (4xx) or failed with the row locked: the lock goes at once,
+        not after the answer is made (a transaction left idle that long is ended by the
+        database, and the request's teardown failed with it: a bare 500). A rollback that
+        fails too (the database ended the transaction already) leaves nothing to undo."""
+        try:
+            db.session.rollback()
+        except SQLAlchemyError as error:
+            log.info("rollback after a refused change failed (nothing left to undo): %s",
+                     getattr(error, "orig", error))
 
     def _lock_room(self, key: str) -> PairRoom:
         self._hold_row_lock_briefly()

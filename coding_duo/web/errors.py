@@ -5,12 +5,16 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 DATABASE_RETRY_SECONDS = 5  # what a 503 for a database outage asks clients to wait
+# SQLSTATEs of a transaction the database ended on its own (idle in transaction past
+# ROW_LOCK_IDLE_MS or the connection's limit; PostgreSQL 17's transaction_timeout):
+# psycopg raises them as InternalError, but they are database trouble like a lost link.
+TRANSACTION_ENDED = {"25P03", "25P04"}
 
 
 def N_(message: str) -> str:
@@ -99,3 +103,9 @@ def register_error_handlers(app) -> None:
             body, status = error_page(503, _("The database is unavailable; try again shortly."))
             return body, status, retry
         return json_error(503, _("The database is unavailable; try again shortly"), retry)
+
+    @app.errorhandler(InternalError)
+    def handle_transaction_ended(error):
+        if getattr(error.orig, "sqlstate", None) not in TRANSACTION_ENDED:
+            raise error  # a real internal error: the usual 500
+        return handle_database_down(error)

@@ -69,3 +69,67 @@ def test_a_newer_timer_found_in_the_database_resyncs_the_screens(make_pair, redi
         assert not rises, (read_on_b, rises, heard)
         assert ("timer", "running") in [h[:2] for h in heard], (read_on_b, heard)
         time.sleep(1.5)  # Redis takes writes again before the next trial
+
+
+def test_a_time_up_held_back_by_the_bus_still_rings_every_screen(make_pair, redis_server):
+    """Both processes tick the room, so both try the time-up; the one that loses reads
+    the time-up the other committed and, its batch held back by Redis, resyncs its
+    screens 500 ms later. That resync must say the turn ended as the time-up does:
+    ``"0"`` (coduo's client ends a turn only on it) and ``timer`` / ``stop`` (what the
+    room page rings on). Found in review: the resync said ``"0"`` but no ``stop`` (the
+    batch that has it, arriving once Redis takes writes again, is older than the
+    resync and dropped), so the losing process's room pages never rang. One trial per
+    loser in practice random: two trials."""
+    a, b = make_pair(VERSION_CHECK_SECONDS="60")
+    for trial in range(2):
+        api = Api(a.url)
+        code = api.create_room(TURN_MS)
+        screens = {"A": stream(a.url, code), "B": stream(b.url, code)}
+        try:
+            for screen in screens.values():
+                screen.wait_event("todos")
+            assert api.start(code).status_code == 204
+            for screen in screens.values():
+                screen.wait_event("timer", "start")
+            room = [e for e in screens["B"].events if e.event == "room"][-1].json()
+            ends_at = room["timer"]["endsAt"] / 1000
+            time.sleep(max(0.0, ends_at - 1.3 - time.time()))
+            marks = {name: len(screen.events) for name, screen in screens.items()}
+            redis_server.pause_writes(3000)
+            paused_until = time.time() + 3.0
+            for name, screen in screens.items():
+                zero = screen.wait_event("remaining-time", "0", after=marks[name], timeout=6)
+                heard = [(e.event, e.data[:30]) for e in screen.events[marks[name]:]]
+                stop = screen.wait_event("timer", "stop", after=screen.events.index(zero), timeout=6)
+                assert stop.at < paused_until, (trial, name, "stop came with the batch, late", heard)
+        finally:
+            for screen in screens.values():
+                screen.close()
+        time.sleep(1.5)  # Redis takes writes again before the next trial
+
+
+def test_a_pause_held_back_by_the_bus_still_stops_coduo_screens(make_pair, redis_server):
+    """A pause on A that Redis holds back; the partner on B presses pause too, which
+    changes nothing (the database has it paused) but brings the pause into B's memory,
+    and B resyncs its screens 500 ms later. coduo's client stops running only on
+    ``timer`` / ``pause`` (the ``room`` state means nothing to it), so the resync says
+    it, as the pause's own batch (dropped later as older than the resync) would have.
+    Found in review: the resync sent the remaining time and the room only."""
+    a, b = make_pair(VERSION_CHECK_SECONDS="60")
+    api_a = Api(a.url)
+    code = api_a.create_room(60_000)
+    screen = stream(b.url, code)
+    try:
+        screen.wait_event("todos")
+        assert api_a.start(code).status_code == 204
+        screen.wait_event("timer", "start")
+        mark = len(screen.events)
+        redis_server.pause_writes(4000)
+        paused_until = time.time() + 4.0
+        time.sleep(0.3)
+        assert api_a.stop(code).status_code == 204
+        assert Api(b.url).stop(code).status_code == 204  # B's memory learns of it, its screen not
+        heard = screen.wait_event("timer", "pause", after=mark, timeout=6)
+        assert heard.at < paused_until, [(e.event, e.data[:30]) for e in screen.events[mark:]]
+    finally:
+        screen.close()
