@@ -13,7 +13,7 @@ import socket
 import sys
 
 from coding_duo import create_app
-from coding_duo.streams import serving, sizing
+from coding_duo.streams import dispatch, serving, sizing
 from coding_duo.web.metrics import configure_logging
 
 app = create_app()
@@ -137,7 +137,12 @@ def main() -> None:
         duo.shutdown()
         raise
     tune_garbage_collector()
-    server = create_server(app, map=socket_map, **waitress_options(app.config))
+    options = waitress_options(app.config)
+    # Idle threads are woken last in, first out: the few recently busy ones serve, and
+    # the rest keep no malloc caches or stack pages (coding_duo/streams/dispatch.py).
+    dispatcher = dispatch.MostRecentlyIdleFirst()
+    dispatcher.set_thread_count(options["threads"])
+    server = create_server(app, map=socket_map, _dispatcher=dispatcher, **options)
     if socket_map is not None:
         serving.install(server, socket_map)
     server.adj.socket_options = dead_peer_socket_options(app.config)  # not a keyword

@@ -2,11 +2,10 @@
 
 Starts ``python app.py`` (SQLite, a temporary database) with a short
 ``ROOM_MEMORY_IDLE_SECONDS`` and records its RSS; warms it up with a first batch
-of rooms (every waitress thread has then run requests: their stacks and malloc
-arenas are part of the process from then on) and records RSS again once they are
-idle; then creates N rooms and, for each, opens a stream, starts, pauses and
-leaves; waits for the idle time and reads RSS and the per-room entries of
-/metrics again.
+of rooms (imports, caches, the waitress threads that serve: woken most recently
+idle first, a few of them) and records RSS again once they are idle; then
+creates N rooms and, for each, opens a stream, starts, pauses and leaves; waits
+for the idle time and reads RSS and the per-room entries of /metrics again.
 
     python bench/memory.py --rooms 20000
 """
@@ -59,9 +58,14 @@ def rss_parts(pid: int) -> dict[str, float]:
 
 
 def entries(base: str) -> dict[str, int]:
+    """Per-room entries by structure, and how many waitress threads ever served."""
     text = requests.get(base + "/metrics", timeout=10).text
-    return {m.group(1): int(float(m.group(2))) for m in
-            re.finditer(r'^coding_duo_room_entries\{structure="(\w+)"\} (\S+)$', text, re.M)}
+    found = {m.group(1): int(float(m.group(2))) for m in
+             re.finditer(r'^coding_duo_room_entries\{structure="(\w+)"\} (\S+)$', text, re.M)}
+    used = re.search(r"^coding_duo_server_threads_used (\S+)$", text, re.M)
+    if used:
+        found["waitress threads used"] = int(float(used.group(1)))
+    return found
 
 
 def open_and_leave(port: int, code: str) -> None:

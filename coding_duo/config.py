@@ -48,6 +48,11 @@ def from_environment(instance_path: str) -> dict:
         # Room locks are this many striped locks (a room's key picks one); fewer make
         # rooms share locks (bench/chaos.py uses 8 to make them collide).
         "ROOM_LOCK_STRIPES": _int("ROOM_LOCK_STRIPES", 4096),
+        # PostgreSQL: a transaction holding a room's row lock that sits idle this long (its
+        # process's database link stalled mid-change) is ended by the database, so other
+        # processes' commands and time-ups wait at most this long for it (0: off; the
+        # connection's own limit of 15 s applies).
+        "ROW_LOCK_IDLE_MS": _int("ROW_LOCK_IDLE_MS", 500),
         "VERSION_CHECK_SECONDS": _float("VERSION_CHECK_SECONDS", 3),
         # Changes waiting for Redis (an outage) are kept up to this many bytes; beyond,
         # the oldest are dropped (counted, logged; the version check heals their rooms).

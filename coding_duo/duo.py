@@ -48,12 +48,15 @@ class Duo:
         self.server_dispatcher = None  # waitress's task dispatcher, set by app.py (metrics)
         self.bus, self.presence = make_bus(config, self.streams)
         self.screens = Screens(self.streams, self.bus, config.get("REDIS_NAMESPACE") or "coding-duo")
+        postgres = config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
         self.timers = SchedulerService(
             app, self.streams, self.timestamps, self.schedulers, self.locks,
             self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"],
             idle_seconds=config["ROOM_MEMORY_IDLE_SECONDS"],
             version_check_seconds=config["VERSION_CHECK_SECONDS"] if self.bus.shared else 0,
-            time_up_swap_window_seconds=config["TIME_UP_SWAP_WINDOW_SECONDS"])
+            time_up_swap_window_seconds=config["TIME_UP_SWAP_WINDOW_SECONDS"],
+            row_lock_idle_ms=config["ROW_LOCK_IDLE_MS"] if postgres else 0,
+            share_locks=postgres)
 
     def start(self) -> None:
         """Start the scheduler (once per process) and resume running timers."""

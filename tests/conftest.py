@@ -13,8 +13,9 @@ def pytest_report_header(config):
 
 def pytest_collection_modifyitems(config, items):
     """``@pytest.mark.once``: what a test checks does not depend on the database or
-    the bus (the page's keyboard and layout, the proxy in front, the benchmark's own
-    servers, the code's shape), so round 2 (PostgreSQL + Redis) does not run it again."""
+    the bus (the page's keyboard, layout and rendering, the proxy in front, the main
+    loop, dead and slow clients, the benchmark's own servers, the code's shape), so
+    round 2 (PostgreSQL + Redis) does not run it again."""
     if TEST_DATABASE == "sqlite" and not TEST_REDIS:
         return
     skip = pytest.mark.skip(reason="independent of the database and the bus: round 1 runs it")

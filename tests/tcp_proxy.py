@@ -47,24 +47,32 @@ class TcpProxy:
                 data = src.recv(65536)
                 if not data:
                     break
-                self.flowing.wait()
-                dst.sendall(data)
+                self._relay(src, dst, data)
         except OSError:
             pass
         finally:
-            # shutdown first: close() alone does not wake the other direction's thread
-            # blocked in recv() on the same socket, and until that recv returns the
-            # kernel keeps the socket open, so the far end (PostgreSQL holding a dead
-            # client's row locks) would not hear the end of the connection.
-            for s in (src, dst):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                try:
-                    s.close()
-                except OSError:
-                    pass
+            self._close_pair(src, dst)
+
+    def _relay(self, src, dst, data):
+        """Pass on ``data`` read from ``src`` (a subclass may look at it first)."""
+        self.flowing.wait()
+        dst.sendall(data)
+
+    @staticmethod
+    def _close_pair(src, dst):
+        # shutdown first: close() alone does not wake the other direction's thread
+        # blocked in recv() on the same socket, and until that recv returns the
+        # kernel keeps the socket open, so the far end (PostgreSQL holding a dead
+        # client's row locks) would not hear the end of the connection.
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                s.close()
+            except OSError:
+                pass
 
     def cut(self):
         """Refuse new connections and break every open one."""

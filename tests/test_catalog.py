@@ -25,7 +25,7 @@ def source_messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT, method_map, options_map, keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None,
-                                                     "lazy_gettext": None}):
+                                                     "lazy_gettext": None, "pgettext": ((1, "c"), 2)}):
         found.update([message] if isinstance(message, str) else [m for m in message if m])
     return found
 

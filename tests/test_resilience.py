@@ -121,6 +121,7 @@ def vanishing_host():
     host.close()
 
 
+@pytest.mark.once  # waitress and the queues, not the database: tests/conftest.py
 def test_a_client_that_vanishes_without_fin_is_freed_within_15_s(start_server, vanishing_host):
     # The defaults of heartbeat, poll and TCP timeouts: what production gets.
     server = start_server({"HEARTBEAT_SECONDS": "15", "DISCONNECT_POLL_SECONDS": "2",
@@ -151,6 +152,7 @@ def test_a_client_that_vanishes_without_fin_is_freed_within_15_s(start_server, v
 
 # ----- slow clients -----------------------------------------------------------------------
 
+@pytest.mark.once  # waitress and the queues, not the database: tests/conftest.py
 def test_a_stalled_reader_is_dropped_and_delays_no_one(start_server):
     # Small buffers everywhere, so back-pressure reaches the queue after a few
     # hundred events instead of megabytes.

@@ -1,6 +1,8 @@
-"""One lock per room: every state transition of a room, and every broadcast
-that reports one, happens under it, so events reach browsers in the order the
-transitions happened and concurrent commands cannot both win.
+"""Locks per room. The ``SchedulerService`` has two sets: decision locks (every
+state transition of a room is decided under its lock, with the database's row
+lock, so concurrent commands in one process take turns) and delivery locks (the
+room's memory and every broadcast that reports a change, so events reach browsers
+in the order the changes happened; never held across the database).
 
 The locks are a fixed set of stripes (a room's key picks its stripe), so memory
 does not grow with the rooms ever seen and no lock is ever dropped while a

@@ -9,6 +9,7 @@ from flask_babel import format_number, gettext as _, ngettext
 from ..context import duo
 from ..history.record import history_json
 from ..mob.roster import MAX_MEMBERS
+from ..timer.domain import MAX_DURATION_MS, MIN_DURATION_MS
 from ..retros.models import ANSWER_MAX
 from ..retros.questions import questions
 from ..retros.service import retrospectives_json
@@ -26,7 +27,7 @@ from .service import create_room, readable_room, room_exists, room_state
 bp = Blueprint("pages", __name__)
 
 PRESET_MINUTES = (10, 15, 30)
-MINUTES_MAX = 10_000  # far above any valid duration: the validator gives the exact limit
+MINUTES_MAX = MAX_DURATION_MS // 60_000
 
 
 @bp.get("/")
@@ -43,13 +44,16 @@ def create():
         minutes = float(form.get("custom_minutes") or form.get("minutes") or "")
     except ValueError:
         return _home_error(_("Turn length must be a number of minutes."), form)
-    if not math.isfinite(minutes) or abs(minutes) > MINUTES_MAX:  # nan, inf, 1e308
-        return _home_error(_("Turn length must be a number of minutes, at most %(max)s.", max=MINUTES_MAX), form)
+    duration = round(minutes * 60_000) if math.isfinite(minutes) and abs(minutes) <= MINUTES_MAX else None
+    if duration is None or not MIN_DURATION_MS <= duration <= MAX_DURATION_MS:  # nan, inf, 1e308, 0
+        # in minutes, as the form asks (the API's own message counts milliseconds)
+        return _home_error(_("Turn length must be from 1 second to %(max)s minutes.",
+                             max=format_number(MINUTES_MAX)), form)
     names = [form.get("driver", ""), form.get("navigator", "")]
     names += [name for name in form.getlist("members") if name.strip()]  # a mob: more people
     fields = {"members": names} if len(names) > 2 else {"driver": names[0], "navigator": names[1]}
     try:
-        body = validate(CreateRoom, {**fields, "timerDuration": round(minutes * 60_000)})
+        body = validate(CreateRoom, {**fields, "timerDuration": duration}, label=_form_label)
     except ApiError as error:
         return _home_error(error.message, form)
     room = create_room(body.names, body.timerDuration)
@@ -105,6 +109,19 @@ def summary_text(turns: int, paired_ms: int, todos_done: int, todos_total: int) 
         _("%(time)s paired", time=paired_text(paired_ms)),
         _("%(done)s of %(count)s todos done", done=format_number(todos_done), count=format_number(todos_total)),
     ])
+
+
+def _form_label(loc: tuple) -> str | None:
+    """The create form's fields by the labels it shows them with (a mob's members:
+    the form's Driver, Navigator, then each Then), in both languages."""
+    match loc:
+        case ("driver",) | ("members", 0):
+            return _("Driver")
+        case ("navigator",) | ("members", 1):
+            return _("Navigator")
+        case ("members", int()):
+            return _("Then")
+    return None
 
 
 def _home_error(message: str, form, status: int = 400, field: str = "create"):

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from ..mob.roster import MAX_MEMBERS, MIN_MEMBERS, RosterError, from_names
 
 from ..timer.schemas import Duration, Remaining, remaining_within_duration
+from ..web.fields import about, all_of, field_name
 from ..web.validation import Body, text, url
 from .models import NAME_MAX, URL_MAX
 
@@ -33,8 +34,9 @@ class CreateRoom(Body):
         if self.members is None:
             missing = [f for f in ("driver", "navigator") if getattr(self, f) is None]
             if missing:
-                raise ValueError(_("%(fields)s required (or members: %(min)s to %(max)s names)",
-                                   fields=" and ".join(missing), min=MIN_MEMBERS, max=MAX_MEMBERS))
+                raise ValueError(_("%(fields)s required (or %(members)s: %(min)s to %(max)s names)",
+                                   fields=all_of([field_name(f) for f in missing]),
+                                   members=field_name("members"), min=MIN_MEMBERS, max=MAX_MEMBERS))
         elif (self.driver or self.members[0]) != self.members[0] or \
                 (self.navigator or self.members[1]) != self.members[1]:
             raise ValueError(_("driver and navigator must be the first two members"))
@@ -42,7 +44,7 @@ class CreateRoom(Body):
             try:
                 from_names(self.members)
             except RosterError as error:
-                raise ValueError("members: " + _(error.template, **error.params)) from None
+                raise ValueError(about("members", _(error.template, **error.params))) from None
         return self
 
     @property

@@ -16,7 +16,7 @@ from ..context import duo
 from ..rooms.service import readable_room
 from ..web.api import bp
 from ..web.client import current_client
-from ..web.errors import ApiError
+from ..web.errors import N_, ApiError
 from .registry import is_close
 from .sse import encode_comment, encode_retry, is_event_id
 
@@ -31,24 +31,24 @@ def connect(code):
     d = duo()
     config = d.config
     if d.stopping:
-        raise ApiError(503, "This server is restarting; reconnecting shortly", {"Retry-After": "1"})
+        raise ApiError(503, N_("This server is restarting; reconnecting shortly"), {"Retry-After": "1"})
     _check_last_event_id(request.headers.get("Last-Event-ID"))
     address = current_client()
     refused = d.stream_cap.acquire(address)
     if refused == "server":
-        raise ApiError(503, "This server has no room for another live stream; retrying shortly",
+        raise ApiError(503, N_("This server has no room for another live stream; retrying shortly"),
                        {"Retry-After": "3"})
     if refused == "client":
-        raise ApiError(429, f"Too many open streams from one address (at most "
-                            f"{d.stream_cap.per_client}, the server's MAX_STREAMS_PER_CLIENT); "
-                            f"close some tabs", {"Retry-After": "10"})
+        raise ApiError(429, N_("Too many open streams from one address (at most %(max)s, the server's "
+                               "MAX_STREAMS_PER_CLIENT); close some tabs"), {"Retry-After": "10"},
+                       max=d.stream_cap.per_client)
     try:
         # Registered and snapshotted under the room lock, from a fresh read of the room:
         # nothing broadcast in between is lost, and nothing older than the snapshot
         # arrives after it.
         client, snapshot = d.timers.open_stream(key)
         if client is None:
-            raise ApiError(404, "This room was deleted")
+            raise ApiError(404, N_("This room was deleted"))
         first = encode_retry(config["STREAM_RETRY_MS"]) + snapshot
         d.timers.stream_opened(key)  # tick here for this browser
         d.screens.changed(key)  # everyone (this browser too) hears how many are here
@@ -111,7 +111,7 @@ def connect(code):
 def _check_last_event_id(value: str | None) -> None:
     """Browsers send back an id we gave them (digits); anything else is not theirs."""
     if value is not None and not is_event_id(value):
-        raise ApiError(400, "Last-Event-ID must be an event id this server sent (digits)")
+        raise ApiError(400, N_("Last-Event-ID must be an event id this server sent (digits)"))
 
 
 def _drain(client, limit: int = 64) -> bytes:

@@ -9,10 +9,11 @@ database, is resynced: read from the database, and every screen of it gets the
 full state (timer, room, roles, lists). So after the last change to a room,
 every screen of it on every process ends on the database's state.
 
-A new stream is registered and given its snapshot under the room lock, from a
-fresh read of the room (its row share-locked meanwhile, so the snapshot is of one
-version); it remembers the snapshot's version and is sent no batch as old as
-that. (The lists' change events are deltas on top of the version before them.)
+A new stream is given its snapshot from a fresh read of the room and registered
+while its row is still share-locked (so the snapshot is of one version and no change
+commits in between); it remembers the snapshot's version and is sent no batch as old
+as that. Batches are applied under the room's delivery lock, which nothing holds
+across the database. (The lists' change events are deltas on top of the version before them.)
 """
 from __future__ import annotations
 
@@ -34,17 +35,20 @@ log = logging.getLogger(__name__)
 
 GAP_MS = 200  # how long a batch waits for the one before it before the room is resynced
 GAP_JOB = "~gap:"
+OPEN_TRIES = 3  # reads of a joining stream's snapshot before it waits for the decision lock
 VERSION_JOB = "~versions"
 
 
 class Delivery:
-    """Mixed into ``SchedulerService`` (``_delivered``, ``_pending``, locks, streams)."""
+    """Mixed into ``SchedulerService`` (``_delivered``, ``_pending``, locks, streams).
+    Batches are applied under the room's delivery lock only: the bus listener never
+    waits for a command here that waits for the database."""
 
     def apply(self, batch: Batch) -> bool:
         """A change decided here or in another process: memory, tick job, browsers.
         A batch already delivered (or older) is ignored; one that came early waits."""
         key = batch.key
-        with self.locks(key):
+        with self.deliveries(key):
             delivered = self._delivered.get(key)
             if delivered is None:  # the first this process hears of the room
                 delivered = self._delivered[key] = batch.version - 1
@@ -71,6 +75,7 @@ class Delivery:
         self._delivered[key] = batch.version
         self.timestamps.put(key, batch.timer, batch.version)  # the registry keeps the newest
         self._sync_tick_job(key, self.timestamps.get(key))
+        self._tell_running(key, batch.timer.running)
         for event, data in batch.events:
             if event == "close":
                 self.streams.close_room(key)  # sends close / OK, then ends them
@@ -98,7 +103,8 @@ class Delivery:
     @in_app_context
     def _gap_expired(self, key: str) -> None:
         with self.locks(key):
-            pending = self._pending.get(key)
+            with self.deliveries(key):
+                pending = dict(self._pending.get(key) or {})
             if not pending:
                 return
             log.info("room %s: version %d missing after %d ms (have %s): resyncing from the "
@@ -119,6 +125,7 @@ class Delivery:
         snapshot shows exactly the version it is labelled with. (Read committed reads
         each statement afresh; the lists' change events apply on top of that version.)"""
         db.session.rollback()  # a new transaction, nothing cached: what is committed now
+        self._hold_row_lock_briefly()
         return db.session.execute(
             select(PairRoom).where(PairRoom.access_code == key).with_for_update(read=True)
             .execution_options(populate_existing=True)).scalar_one_or_none()
@@ -126,6 +133,13 @@ class Delivery:
     @staticmethod
     def _done_reading() -> None:
         db.session.rollback()  # the share lock goes: changes to the room may commit again
+
+    def _tell_running(self, key: str, running: bool) -> None:
+        """This process's screens of the room were just told a timer running or not."""
+        if running:
+            self._told_running.add(key)
+        else:
+            self._told_running.discard(key)
 
     def _advance(self, key: str, version: int) -> None:
         """Everything up to ``version`` is covered (by a snapshot or a resync)."""
@@ -144,38 +158,74 @@ class Delivery:
             room = self._fresh_room(key)
             if room is None or room.deleted:
                 self._done_reading()
-                self.streams.close_room(key)
-                self.forget(key)
+                self.forget(key)  # closes its streams
                 return
-            events = self.state_events(room)[1:] + [("pair", pair_json(room))] + self._lists(room)
-            version = room.version
+            told_running = key in self._told_running
+            events = (self.state_events(room, told_running)[1:] + [("pair", pair_json(room))]
+                      + self._lists(room))
+            version, running = room.version, room.timer.to_domain().running
+            # Still share-locked: no newer version can commit (and be delivered here)
+            # before these events are out; older ones still coming are dropped.
+            with self.deliveries(key):
+                if told_running and key not in self._told_running:  # a batch said it meanwhile
+                    events = [e for e in events if e not in (("timer", "stop"), ("timer", "pause"))]
+                self._advance(key, version)
+                self._tell_running(key, running)
+                self._sync_tick_job(key, self.timestamps.get(key))
+                for event, data in events:
+                    self.streams.broadcast(key, event, data)
             self._done_reading()
-            self._advance(key, version)
-            self._sync_tick_job(key, self.timestamps.get(key))
-            for event, data in events:
-                self.streams.broadcast(key, event, data)
 
     def open_stream(self, key: str):
-        """A new stream: registered and snapshotted under the room lock, from a fresh
-        read, so no change falls between them. Returns (client, the snapshot encoded:
-        its event ids come before anything broadcast to the client after it), or
-        (None, b"") for a room deleted meanwhile."""
-        # No database connection is held while waiting for the lock: 50 streams opening
-        # at once (each had read its room) held every connection of the pool while the
-        # lock's holder waited for one, until the pool's 30 s timeout.
-        db.session.rollback()
-        with self.locks(key):
-            room = self._fresh_room(key)
-            if room is None or room.deleted:
-                self._done_reading()
-                return None, b""
-            events = self.state_events(room) + self._lists(room)
-            version = room.version
+        """A new stream: snapshotted from a fresh read and registered while the row is
+        still share-locked, so no change can commit between them (batches as old as the
+        snapshot are not sent to it). Returns (client, the snapshot encoded: its event
+        ids come before anything broadcast to the client after it), or (None, b"") for
+        a room deleted meanwhile. No decision lock is taken (a command here waiting for
+        the database does not hold up a browser's joining), except on a last try, and
+        always on SQLite: with no share lock, a delete here could commit, reach the
+        screens and let go of the room between the read and the registration, leaving
+        the stream on a forgotten room, never closed (tests/streams/test_delete_race.py)."""
+        unlocked = OPEN_TRIES - 1 if self.share_locks else 0
+        for attempt in range(unlocked + 1):
+            if attempt < unlocked:
+                opened = self._open_from_fresh_read(key)
+            else:
+                with self.locks(key):  # no command here can commit meanwhile
+                    opened = self._open_from_fresh_read(key)
+            if opened is not None:
+                return opened
+        raise AssertionError("unreachable: the last try holds the decision lock")
+
+    def _open_from_fresh_read(self, key: str):
+        """(client, snapshot), or None when a newer change was delivered here since the
+        read (a change decided elsewhere, where rows cannot be share-locked)."""
+        room = self._fresh_room(key)
+        if room is None or room.deleted:
             self._done_reading()
-            if self.streams.count(key) == 0 or key not in self._delivered:
-                self._advance(key, version)  # nobody here waits for older batches
-            client = self.streams.register(key, since=version)
-            return client, b"".join(self.streams.encode(event, data) for event, data in events)
+            return None, b""
+        events = self.state_events(room) + self._lists(room)
+        version, running = room.version, room.timer.to_domain().running
+        client = None
+        try:
+            with self.deliveries(key):
+                if self._delivered.get(key, -1) <= version:
+                    if self.streams.count(key) == 0 or key not in self._delivered:
+                        self._advance(key, version)  # nobody here waits for older batches
+                        self._tell_running(key, running)
+                    client = self.streams.register(key, since=version)
+            self._done_reading()
+        except BaseException:
+            # E.g. the release failed: PostgreSQL ended the transaction, idle past
+            # ROW_LOCK_IDLE_MS. The view answers an error, so nobody would ever read this
+            # client's queue: it must not stay registered (a screen nobody has).
+            if client is not None:
+                self.streams.unregister(client)
+            self._abandon()
+            raise
+        if client is None:
+            return None  # a newer change was delivered here since the read: read again
+        return client, b"".join(self.streams.encode(event, data) for event, data in events)
 
     # ----- the periodic version check -------------------------------------------------
 

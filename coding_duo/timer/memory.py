@@ -37,6 +37,7 @@ class Memory:
         """Everything this process keeps for the room (called under its lock)."""
         self.timestamps.remove(key)
         self._delivered.pop(key, None)
+        self._told_running.discard(key)
         self._ticking.pop(key, None)
         self._last_tick.pop(key, None)
         self.streams.forget(key)
@@ -45,7 +46,7 @@ class Memory:
         """Let go of the rooms idle here for the configured time; how many."""
         evicted = 0
         for key in self.timestamps.idle(self.idle_seconds):
-            with self.locks(key):
+            with self.deliveries(key):
                 # Checked again under the room's lock: a command or a stream may have
                 # come since the list was made, and then the room stays.
                 if self.streams.count(key) or self.schedulers.has(key) or key in self._pending \
@@ -63,5 +64,5 @@ class Memory:
     def memory_sizes(self) -> dict[str, int]:
         """Per-room entries this process holds, by structure (for /metrics)."""
         return {"timers": len(self.timestamps), "delivered": len(self._delivered),
-                "pending": len(self._pending), "ticking": len(self._ticking), "last_tick": len(self._last_tick),
+                "pending": len(self._pending), "told_running": len(self._told_running), "ticking": len(self._ticking), "last_tick": len(self._last_tick),
                 "emptied": self.streams.emptied_count(), "streams": len(self.streams.keys())}

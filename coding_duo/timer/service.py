@@ -25,12 +25,23 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
     def __init__(self, app, streams: EventStreamsRegistry, timestamps: TimestampRegistry,
                  schedulers: SchedulerRegistry, locks: RoomLocks, bus, presence,
                  empty_room_grace_seconds: float, clock=now_ms, idle_seconds: float = 600,
-                 version_check_seconds: float = 0.0, time_up_swap_window_seconds: float = 5):
+                 version_check_seconds: float = 0.0, time_up_swap_window_seconds: float = 5,
+                 row_lock_idle_ms: int = 0, share_locks: bool = False):
         self.app = app
         self.streams = streams
         self.timestamps = timestamps
         self.schedulers = schedulers
-        self.locks = locks
+        self.locks = locks  # decisions: held across the database work of a change
+        # Memory and broadcasts: held only for what is in memory, never across the
+        # database or the network (so a command waiting for a stalled database link
+        # holds neither the room's ticks nor the bus listener's deliveries). A thread
+        # may take a room's delivery lock while holding its decision lock, never the
+        # other way round.
+        self.deliveries = RoomLocks(len(locks))
+        self.row_lock_idle_ms = row_lock_idle_ms  # PostgreSQL only (0: not set)
+        # A joining stream's read holds off changes only where rows can be share-locked;
+        # elsewhere (SQLite) it takes the decision lock (see Delivery.open_stream).
+        self.share_locks = share_locks
         self.bus = bus
         self.presence = presence
         self.grace_ms = int(empty_room_grace_seconds * 1000)
@@ -42,6 +53,9 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.started_at = clock()
         self.ticks_sent = 0
         self._delivered: dict[str, int] = {}  # room key -> the batch version delivered up to
+        # Rooms whose screens here were last told a running timer: a resync that finds it
+        # stopped says how (a time-up's stop, a pause), as the batches it stands for did.
+        self._told_running: set[str] = set()
         self._pending: dict[str, dict] = {}  # room key -> {version: Batch} that came early
         self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
         # room key -> the last value its current tick job reported: a tick that went
@@ -58,8 +72,9 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.timestamps.put(room.access_code, room.timer.to_domain(), room.version)
         return self.timestamps.get(room.access_code)
 
-    def state_events(self, room: PairRoom) -> list[tuple[str, object]]:
-        """What a browser needs right after connecting, in order."""
+    def state_events(self, room: PairRoom, told_running: bool = False) -> list[tuple[str, object]]:
+        """What a browser needs right after connecting, in order. ``told_running``:
+        for screens last told a running timer (a resync), how it stopped too."""
         timer = self.timer_for(room)
         now = self.clock()
         events: list[tuple[str, object]] = [("connect", "OK")]
@@ -70,6 +85,10 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
             # the bus) still hears the turn end: coduo's client ends a turn only on "0".
             # The swap each such screen then asks for is that time-up's (the window).
             events.append(("remaining-time", "0"))
+            if told_running:  # they counted that turn down: the room page rings on stop
+                events.append(("timer", "stop"))
+        elif told_running:
+            events.append(("timer", "pause"))  # coduo's client stops running only on it
         events.append(("remaining-time", str(timer.reported(now))))
         events.append(("room", room_state(room, timer, now)))
         return events

@@ -86,14 +86,15 @@ class Sweep:
                        sorted(set(self.streams.keys()) | set(self.timestamps.running())) or [""]))).all()
         for room, record in rows:
             key = room.access_code
-            with self.locks(key):
-                timer = record.to_domain()
+            timer = record.to_domain()
+            now = self.clock()
+            state = room_state(room, timer, now)  # read before the lock (it may load)
+            with self.deliveries(key):
                 if self.timestamps.put(key, timer, room.version):
                     self._sync_tick_job(key, timer)
                     if self.streams.count(key):
-                        now = self.clock()
                         self.streams.broadcast(key, "remaining-time", str(timer.reported(now)))
-                        self.streams.broadcast(key, "room", room_state(room, timer, now))
+                        self.streams.broadcast(key, "room", state)
         db.session.remove()
         return len(rows)
 

@@ -8,11 +8,19 @@ only a deadline job, so its turn still ends on time.
 """
 from __future__ import annotations
 
+import logging
+
 from .domain import Timer
 from .transitions import in_app_context
 
+log = logging.getLogger(__name__)
+
 TICK_SECONDS = 1.0
 DEADLINE_JOB = "~deadline:"
+UNHEARD_JOB = "~unheard:"
+# How long memory may be ahead of what the screens were told (a read got ahead of the
+# bus) before the room is resynced from the database: batches normally arrive in ms.
+UNHEARD_MS = 500
 
 
 class Ticks:
@@ -20,7 +28,7 @@ class Ticks:
 
     def stream_opened(self, key: str) -> None:
         """A browser joined: tick for it if the room is running."""
-        with self.locks(key):
+        with self.deliveries(key):
             self._sync_tick_job(key, self.timestamps.get(key))
 
     # ----- jobs ----------------------------------------------------------------------
@@ -66,8 +74,11 @@ class Ticks:
         if timer is None or not timer.running or self.streams.count(key) == 0:
             self.schedulers.run_soon(self._tick_slowly, key)
             return
+        if self._unheard(key):
+            self._await_unheard(key)
+            return
         value = timer.tick_value(self.clock())
-        lock = self.locks(key)
+        lock = self.deliveries(key)
         if value <= 0 or not lock.acquire(blocking=False):
             self.schedulers.run_soon(self._tick_slowly, key)
             return
@@ -80,18 +91,44 @@ class Ticks:
     def _tick_slowly(self, key: str) -> None:
         timer = self.timestamps.get(key)
         if timer is None or not timer.running or self.streams.count(key) == 0:
-            with self.locks(key):
+            with self.deliveries(key):
                 self._sync_tick_job(key, self.timestamps.get(key))
+            return
+        if self._unheard(key):
+            self._await_unheard(key)
             return
         value = timer.tick_value(self.clock())
         if value <= 0:
             self._transition(key, self._decide_time_up)
             return
-        with self.locks(key):
+        with self.deliveries(key):
             self._report_tick(key, timer, value)
 
+    def _unheard(self, key: str) -> bool:
+        """Memory holds a newer version of the room than this process's screens were
+        sent: a read of the room here (a request, or a time-up that found the turn
+        already moved on) got ahead of the bus. Ticks from that memory would count a
+        turn the screens never heard of (bench/chaos.py: 1000, then 4000), so the room
+        does not tick until its batches arrive, or, after ``UNHEARD_MS``, a resync."""
+        delivered = self._delivered.get(key)
+        return delivered is not None and self.timestamps.version(key) > delivered
+
+    def _await_unheard(self, key: str) -> None:
+        if not self.schedulers.has(UNHEARD_JOB + key):
+            self.schedulers.at(UNHEARD_JOB + key, self._unheard_expired,
+                               self.clock() + UNHEARD_MS, key)
+
+    @in_app_context
+    def _unheard_expired(self, key: str) -> None:
+        with self.locks(key):
+            if not (self._unheard(key) and self.streams.count(key)):
+                return  # the batches came (or nobody here watches)
+            log.info("room %s: memory at version %d, screens told %d, for %d ms: resyncing",
+                     key, self.timestamps.version(key), self._delivered.get(key), UNHEARD_MS)
+            self._safely(self.resync, key)
+
     def _report_tick(self, key: str, timer: Timer, value: int) -> None:
-        """Under the room lock: unless the timer changed since ``timer`` was read
+        """Under the room's delivery lock: unless the timer changed since ``timer`` was read
         (that change brought its own events), every stream gets the tick."""
         current = self.timestamps.get(key)
         if current is None or current.ends_at_ms != timer.ends_at_ms:

@@ -12,10 +12,12 @@ commands on any number of processes give one outcome, and time-up happens once.
 from __future__ import annotations
 
 import functools
+import logging
 from contextlib import contextmanager
 
 from flask import has_app_context
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..history.models import TIME_UP
@@ -25,6 +27,8 @@ from ..rooms.models import PairRoom, utcnow
 from ..rooms.service import pair_json, room_state, rotate_roles
 from ..streams.bus import Batch
 from .domain import Timer
+
+log = logging.getLogger(__name__)
 
 TIME_UP_TOLERANCE_MS = 20  # a tick that fires a hair early still ends the turn
 
@@ -73,7 +77,7 @@ class Transitions:
 
     def forget(self, key: str) -> None:
         """A deleted room: nothing of it stays in this process's memory."""
-        with self.locks(key):
+        with self.deliveries(key):
             self._sync_tick_job(key, None)
             self.timestamps.remove(key)
             self._delivered.pop(key, None)
@@ -89,7 +93,11 @@ class Transitions:
         with self.locks(key):
             room = self._lock_room(key)
             change = RoomChange(room)
-            yield change
+            try:
+                yield change
+            except BaseException:
+                self._abandon()
+                raise
             self._commit(change, room.timer.to_domain(), self.clock())
 
     # ----- the transition core -------------------------------------------------------
@@ -103,12 +111,19 @@ class Transitions:
             timer = room.timer.to_domain()
             before = situation_of(room, timer)
             now = self.clock()
-            decide(change, timer, now)
+            try:
+                decide(change, timer, now)
+            except BaseException:
+                self._abandon()
+                raise
             if not change.changed:
                 version = room.version
                 db.session.rollback()  # release the row lock
-                self.timestamps.put(key, timer, version)  # memory agrees with the database
-                self._sync_tick_job(key, self.timestamps.get(key))
+                with self.deliveries(key):
+                    self.timestamps.put(key, timer, version)  # memory agrees with the database
+                    self._sync_tick_job(key, self.timestamps.get(key))
+                    if self._unheard(key):  # changes made elsewhere, not yet told here
+                        self._await_unheard(key)
                 return False
             room.timer.apply(timer)
             # The turn history, in this transaction; its events first in the batch (the
@@ -118,7 +133,28 @@ class Transitions:
             self._commit(change, timer, now)
             return True
 
+    def _hold_row_lock_briefly(self) -> None:
+        """The transaction about to lock a room's row is ended by PostgreSQL if it sits
+        idle for ``ROW_LOCK_IDLE_MS`` (this process stalled mid-change: its database link
+        hangs), instead of holding every other process's changes to the room."""
+        if self.row_lock_idle_ms:
+            db.session.execute(text(
+                f"SET LOCAL idle_in_transaction_session_timeout = {int(self.row_lock_idle_ms)}"))
+
+    @staticmethod
+    def _abandon() -> None:
+        """A change refused (4xx) or failed with the row locked: the lock goes at once,
+        not after the answer is made (a transaction left idle that long is ended by the
+        database, and the request's teardown failed with it: a bare 500). A rollback that
+        fails too (the database ended the transaction already) leaves nothing to undo."""
+        try:
+            db.session.rollback()
+        except SQLAlchemyError as error:
+            log.info("rollback after a refused change failed (nothing left to undo): %s",
+                     getattr(error, "orig", error))
+
     def _lock_room(self, key: str) -> PairRoom:
+        self._hold_row_lock_briefly()
         return db.session.execute(
             select(PairRoom).where(PairRoom.access_code == key).with_for_update()
             .execution_options(populate_existing=True)).scalar_one()

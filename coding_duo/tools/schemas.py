@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from pydantic import Field, StrictInt, StrictStr, model_validator
 
 from ..rooms.schemas import Url
+from ..web.fields import about
 from ..web.validation import Body, required, text
 from .models import CATEGORY_MAX, PUBLIC_ID_PATTERN, TODO_MAX
 
@@ -28,7 +29,7 @@ class EditTodo(Body):
     @model_validator(mode="after")
     def _check(self):
         if self.content is None and self.contents is None:
-            raise ValueError("content: " + _("Field required"))
+            raise ValueError(about("content", _("Field required")))
         return self
 
     @property

@@ -5,12 +5,16 @@ import logging
 
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
 DATABASE_RETRY_SECONDS = 5  # what a 503 for a database outage asks clients to wait
+# SQLSTATEs of a transaction the database ended on its own (idle in transaction past
+# ROW_LOCK_IDLE_MS or the connection's limit; PostgreSQL 17's transaction_timeout):
+# psycopg raises them as InternalError, but they are database trouble like a lost link.
+TRANSACTION_ENDED = {"25P03", "25P04"}
 
 
 def N_(message: str) -> str:
@@ -77,14 +81,17 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
-        if not _wants_json():
-            return error_page(error.code, error.description if error.code != 404 else
-                              _("There is nothing at this address."))
+        # werkzeug's descriptions are English: what a page or its scripts can meet is said here
         messages = {
+            400: _("The request was not understood"),
             404: _("Not found"),
             405: _("Method %(method)s is not allowed here", method=request.method),
             413: _("Request body too large"),
+            500: _("Something went wrong on the server; try again shortly"),
         }
+        if not _wants_json():
+            return error_page(error.code, _("There is nothing at this address.") if error.code == 404
+                              else messages.get(error.code, error.description))
         return json_error(error.code, messages.get(error.code, error.description))
 
     @app.errorhandler(OperationalError)
@@ -96,3 +103,9 @@ def register_error_handlers(app) -> None:
             body, status = error_page(503, _("The database is unavailable; try again shortly."))
             return body, status, retry
         return json_error(503, _("The database is unavailable; try again shortly"), retry)
+
+    @app.errorhandler(InternalError)
+    def handle_transaction_ended(error):
+        if getattr(error.orig, "sqlstate", None) not in TRANSACTION_ENDED:
+            raise error  # a real internal error: the usual 500
+        return handle_database_down(error)

@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 
-from .page_strings import page_strings
+from .page_strings import block_json, page_strings
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ def init_i18n(app) -> None:
     Babel(app, locale_selector=select_locale, default_translation_directories=TRANSLATIONS)
     app.register_blueprint(bp)
     app.jinja_env.globals["page_strings"] = page_strings  # templates/base.html: the scripts' strings
+    app.jinja_env.filters["block_json"] = block_json
 
     @app.context_processor
     def languages():

@@ -64,13 +64,30 @@ def init_limits(app) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
-        message = _("Too many requests (%(limit)s); slow down and try again shortly", limit=error.description)
+        breached = limiter.current_limit
+        limit = per(breached.limit) if breached is not None else error.description
+        message = _("Too many requests (%(limit)s); slow down and try again shortly", limit=limit)
         headers = {"Retry-After": str(retry_after_seconds())}
         if request.path.startswith("/api/"):
             return json_error(429, message, headers)
         from .errors import error_page
         body, status = error_page(429, message)
         return body, status, headers
+
+
+def per(item) -> str:
+    """A limit as Flask-Limiter says it in English (``20 per 1 minute``), in the
+    request's language."""
+    every, amount = item.multiples, item.amount
+    said = {
+        "second": lambda: _("%(amount)s per %(every)s second", amount=amount, every=every),
+        "minute": lambda: _("%(amount)s per %(every)s minute", amount=amount, every=every),
+        "hour": lambda: _("%(amount)s per %(every)s hour", amount=amount, every=every),
+        "day": lambda: _("%(amount)s per %(every)s day", amount=amount, every=every),
+        "month": lambda: _("%(amount)s per %(every)s month", amount=amount, every=every),
+        "year": lambda: _("%(amount)s per %(every)s year", amount=amount, every=every),
+    }.get(item.GRANULARITY.name)
+    return said() if said else str(item)
 
 
 def retry_after_seconds() -> int:

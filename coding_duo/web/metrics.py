@@ -64,6 +64,11 @@ class DuoCollector:
                                     value=dispatcher.active_count)
             yield GaugeMetricFamily("coding_duo_server_threads", "waitress threads",
                                     value=len(dispatcher.threads))
+            if hasattr(dispatcher, "threads_used"):
+                yield GaugeMetricFamily("coding_duo_server_threads_used",
+                                        "waitress threads ever woken to serve (the most "
+                                        "recently idle first: about the peak concurrency)",
+                                        value=dispatcher.threads_used())
         yield CounterMetricFamily("coding_duo_ticks_sent", "remaining-time ticks broadcast",
                                   value=d.timers.ticks_sent)
         skew = d.clock_skew

@@ -6,14 +6,17 @@ bodies live in its own ``schemas`` module."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
 
 from flask import request
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _, ngettext
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from .errors import N_, ApiError, BadRequest
+from .fields import any_of, location
+from .i18n import DEFAULT
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -110,31 +113,53 @@ PYDANTIC = {
     "greater_than_equal": N_("Input should be greater than or equal to %(ge)s"),
     "less_than": N_("Input should be less than %(lt)s"),
     "less_than_equal": N_("Input should be less than or equal to %(le)s"),
-    "literal_error": N_("Input should be %(expected)s"),
 }
+
+
+def _pydantic_says(kind: str, ctx: dict) -> str | None:
+    """pydantic's message of this kind in the request's language (None: not one of
+    ours): the list-length ones with their plurals, the allowed values of a Literal
+    listed in the language (pydantic's ``'a', 'b' or 'c'``)."""
+    if kind == "literal_error":
+        head, sep, last = ctx["expected"].rpartition(" or ")
+        values = [*head.split(", "), last] if sep else [ctx["expected"]]
+        return _("Input should be %(expected)s", expected=any_of(values))
+    if kind == "too_short" and ctx.get("field_type") == "List":
+        return ngettext("List should have at least %(num)s item after validation, not %(actual)s",
+                        "List should have at least %(num)s items after validation, not %(actual)s",
+                        ctx["min_length"], actual=ctx["actual_length"])
+    if kind == "too_long" and ctx.get("field_type") == "List":
+        return ngettext("List should have at most %(num)s item after validation, not %(actual)s",
+                        "List should have at most %(num)s items after validation, not %(actual)s",
+                        ctx["max_length"], actual=ctx["actual_length"])
+    template = PYDANTIC.get(kind)
+    return None if template is None else _(template, **ctx)
 
 
 def _said(item: dict) -> str:
     """One error's message, in the request's language where the catalog has it (a
-    custom validator's ValueError is said in it already)."""
+    custom validator's ValueError is said in it already). pydantic's own are said
+    our way only where that is, in English, just what pydantic said: a pydantic
+    that words one differently is shown as it says it."""
     ctx = item.get("ctx") or {}
     if item["type"] == "string_pattern_mismatch" and ctx.get("pattern") == NOT_BLANK:
         return _("must not be blank")
-    template = PYDANTIC.get(item["type"])
     try:
-        if template and template % ctx == item["msg"]:  # pydantic says it this way
-            return _(template, **ctx) if ctx else _(template)
+        with force_locale(DEFAULT):
+            english = _pydantic_says(item["type"], ctx)
+        if english is not None and english == item["msg"]:
+            return _pydantic_says(item["type"], ctx)
     except (KeyError, TypeError, ValueError):
         pass
     return item["msg"].removeprefix("Value error, ")
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, label: Callable[[tuple], str | None]) -> str:
     parts = []
     for item in error.errors(include_url=False):
-        where = ".".join(str(p) for p in item["loc"])
         message = _said(item)
-        parts.append(f"{where}: {message}" if where else message)
+        at = (label(item["loc"]) or location(item["loc"])) if item["loc"] else ""
+        parts.append(f"{at}: {message}" if at else message)
     return "; ".join(parts)
 
 
@@ -163,8 +188,11 @@ def parse_optional_body(model: type[M]) -> M:
     return parse_body(model)
 
 
-def validate(model: type[M], data: dict) -> M:
+def validate(model: type[M], data: dict, label: Callable[[tuple], str | None] = lambda loc: None) -> M:
+    """``data`` as ``model``, or a BadRequest saying each error at its field: named
+    by ``label(loc)`` (a page's own labels for its form's fields), else as
+    web/fields.py names it."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise BadRequest(_describe(error)) from None
+        raise BadRequest(_describe(error, label)) from None

@@ -18,7 +18,7 @@ KOREAN = {
     "status up": "시간 종료 · 이제 Bob 님이 드라이버", "title up": "⏰ 시간 종료: Bob 님이 드라이버 · Coding Duo",
     "offline": ("오프라인", "다시 연결 중…"), "alone": "나만 접속 중", "two": "화면 2개",
     "joined": "누군가 들어왔습니다.", "complete?": "이 룸을 완료할까요? 타이머가 멈추고 룸은 읽기 전용이 됩니다.",
-    "summary": ("1턴 · 페어 ", "초 · 할 일 1개 중 0개 완료"), "bad url": "url: 올바른 URL이 아닙니다 (호스트가 잘못됨)",
+    "summary": ("1턴 · 페어 ", "초 · 할 일 1개 중 0개 완료"), "bad url": "URL: 올바른 URL이 아닙니다 (호스트가 잘못됨)",
     "driver label": "드라이버",
 }
 ENGLISH = {

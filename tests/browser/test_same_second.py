@@ -8,7 +8,11 @@ from __future__ import annotations
 import statistics
 import time
 
+import pytest
+
 from support import Api, stream
+
+pytestmark = pytest.mark.once  # the page's rendering: tests/conftest.py
 
 # Each change of #display's text: [epoch ms, the text shown].
 RECORD_FLIPS = """

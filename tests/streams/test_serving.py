@@ -9,7 +9,8 @@ from waitress import create_server
 
 from coding_duo.streams import serving
 
-pytestmark = pytest.mark.skipif(not serving.epoll_available(), reason="epoll is Linux-only")
+pytestmark = [pytest.mark.skipif(not serving.epoll_available(), reason="epoll is Linux-only"),
+              pytest.mark.once]  # the main loop: tests/conftest.py
 
 
 def streaming_app(release: threading.Event):

@@ -7,6 +7,8 @@ import pytest
 
 from coding_duo.streams.sizing import STREAM_MEMORY, Limits, fit, user_threads
 
+pytestmark = pytest.mark.once  # the machine's limits: tests/conftest.py
+
 GIB = 2**30
 
 

@@ -23,7 +23,10 @@ def test_a_commit_while_the_snapshot_is_read_waits_for_it(pg_schema_url, monkeyp
     from coding_duo.config import database_url
     from coding_duo.context import duo
     from coding_duo.timer import delivery
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(pg_schema_url, ""), "TESTING": True})
+    # The snapshot below waits a second inside its transaction on purpose, which the
+    # row-lock idle limit would end (ROW_LOCK_IDLE_MS): off for this test.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(pg_schema_url, ""), "TESTING": True,
+                      "ROW_LOCK_IDLE_MS": 0})
     with app.app_context():
         upgrade()
         http = app.test_client()

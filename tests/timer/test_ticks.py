@@ -41,18 +41,44 @@ def test_a_tick_reports_the_whole_second_from_memory():
     assert service.schedulers.soon == []
 
 
-def test_a_room_locked_by_a_command_does_not_hold_up_the_tick_thread():
-    service = service_at(3_004)
-    client = running_room(service)
-    held, release = threading.Event(), threading.Event()
+def hold(lock):
+    """Holds ``lock`` on another thread until the returned ``release`` is called."""
+    held, released = threading.Event(), threading.Event()
 
-    def command():  # e.g. a start/stop writing to the database under the room lock
-        with service.locks("ROOM"):
+    def holder():
+        with lock:
             held.set()
-            release.wait(5)
-    thread = threading.Thread(target=command)
+            released.wait(5)
+    thread = threading.Thread(target=holder)
     thread.start()
     held.wait(5)
+
+    def release():
+        released.set()
+        thread.join()
+    return release
+
+
+def test_a_command_deciding_under_the_room_lock_does_not_delay_the_tick():
+    """A command holds the room's decision lock while it waits for the database (a
+    stalled link: seconds); the tick needs only the delivery lock and goes out now."""
+    service = service_at(3_004)
+    client = running_room(service)
+    release = hold(service.locks("ROOM"))
+    try:
+        started = time.monotonic()
+        service.tick("ROOM")
+        assert time.monotonic() - started < 0.05
+        assert b"data: 57000" in client.next_chunk(0.01)
+        assert service.schedulers.soon == []
+    finally:
+        release()
+
+
+def test_a_busy_delivery_lock_does_not_hold_up_the_tick_thread():
+    service = service_at(3_004)
+    client = running_room(service)
+    release = hold(service.deliveries("ROOM"))  # e.g. a batch being broadcast
     try:
         started = time.monotonic()
         service.tick("ROOM")
@@ -60,8 +86,7 @@ def test_a_room_locked_by_a_command_does_not_hold_up_the_tick_thread():
         assert client.next_chunk(0.01) is None
         assert service.schedulers.soon == [("_tick_slowly", ("ROOM",))]  # finished on the pool
     finally:
-        release.set()
-        thread.join()
+        release()
 
 
 def test_time_up_and_stopped_rooms_go_to_the_pool():

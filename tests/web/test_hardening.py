@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from suite_env import TEST_DATABASE
 from support import ROOT, Api, SSEClient, request_log_lines, stream
 
 EMPTY_JSON = {"Content-Type": "application/json"}
@@ -42,7 +43,10 @@ def test_schemathesis_finds_no_server_error_and_no_response_off_the_document(sta
          f"{server.url}/api/openapi.json",
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                      "response_schema_conformance",
-         "--max-examples", os.environ.get("FUZZ_EXAMPLES", "25"), "--seed", "2026",
+         # Round 2 fuzzes what PostgreSQL adds (text it refuses, types it checks) with fewer
+         # examples: round 1 has fuzzed the same document and handlers with 25.
+         "--max-examples", os.environ.get("FUZZ_EXAMPLES", "25" if TEST_DATABASE == "sqlite" else "10"),
+         "--seed", "2026",
          "--exclude-path", "/api/{code}/connect",  # a stream never ends; tested elsewhere
          "--request-timeout", "10", "--no-color", "--report", "junit",
          "--report-junit-path", str(report)],
@@ -103,41 +107,51 @@ def _variants(valid: dict):
             yield f"{field}={value!r:.30}", {**valid, field: value}
 
 
+RAW_BODIES = [("{bad json", "application/json"), ("[1,2]", "application/json"),
+              ('"text"', "application/json"), ("null", "application/json"),
+              ("driver=x", "application/x-www-form-urlencoded"),
+              ("x" * (1024 * 1024), "application/json"), ("", "application/json"),
+              ('{"timerDuration": NaN, "duration": Infinity, "remainingTime": -Infinity, '
+               '"order": 1e400, "url": "http://[::1/", "content": NaN, "value": Infinity}',
+               "application/json")]
+
+
 def test_bad_bodies_get_a_4xx_json_and_change_nothing(server):
     """Every field of every body, replaced by every bad value or left out, plus
     malformed, mistyped and oversized bodies: a 4xx JSON answer, and the room reads
     back exactly as before. (Some values only look bad: unicode and HTML in a todo
-    are text; those are accepted and become the new "before".)"""
-    api = Api(server.url)
+    are text; those are accepted and become the new "before".) Each endpoint gets a
+    room of its own, so the endpoints are tried side by side."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(4) as pool:
+        refused = list(pool.map(lambda endpoint: _refuse_bad_bodies(server.url, *endpoint),
+                                BODY_ENDPOINTS))
+    assert all(refused) and sum(refused) > 250, refused
+
+
+def _refuse_bad_bodies(base_url: str, method: str, path: str, valid: dict) -> int:
+    api = Api(base_url)
     code = api.create_room(600_000)
     todo = api.call("POST", f"/api/{code}/todos", {"content": "keep me"}).json()["id"]
     category = api.call("POST", f"/api/{code}/category", {"value": "keep"}).json()["id"]
     before = room_snapshot(api, code)
     refused = 0
-    raw_bodies = [("{bad json", "application/json"), ("[1,2]", "application/json"),
-                  ('"text"', "application/json"), ("null", "application/json"),
-                  ("driver=x", "application/x-www-form-urlencoded"),
-                  ("x" * (1024 * 1024), "application/json"), ("", "application/json"),
-                  ('{"timerDuration": NaN, "duration": Infinity, "remainingTime": -Infinity, '
-                   '"order": 1e400, "url": "http://[::1/", "content": NaN, "value": Infinity}',
-                   "application/json")]
-    for method, path, valid in BODY_ENDPOINTS:
-        url = _fill(path, code, todo, category)
-        valid = json.loads(_fill(json.dumps(valid), code, todo, category))
-        attempts = [(label, {"json_body": body}) for label, body in _variants(valid)]
-        attempts += [(f"raw {raw[:12]!r} as {ctype}", {"data": raw, "headers": {"Content-Type": ctype}})
-                     for raw, ctype in raw_bodies]
-        for label, request in attempts:
-            response = api.call(method, url, **request)
-            assert response.status_code < 500, (method, path, label, response.status_code)
-            if response.status_code < 400:
-                before = room_snapshot(api, code)
-                continue
-            refused += 1
-            assert response.headers["Content-Type"].startswith("application/json"), (path, label)
-            assert response.json()["message"], (path, label)
-            assert room_snapshot(api, code) == before, (method, path, label)
-    assert refused > 250
+    url = _fill(path, code, todo, category)
+    valid = json.loads(_fill(json.dumps(valid), code, todo, category))
+    attempts = [(label, {"json_body": body}) for label, body in _variants(valid)]
+    attempts += [(f"raw {raw[:12]!r} as {ctype}", {"data": raw, "headers": {"Content-Type": ctype}})
+                 for raw, ctype in RAW_BODIES]
+    for label, request in attempts:
+        response = api.call(method, url, **request)
+        assert response.status_code < 500, (method, path, label, response.status_code)
+        if response.status_code < 400:
+            before = room_snapshot(api, code)
+            continue
+        refused += 1
+        assert response.headers["Content-Type"].startswith("application/json"), (path, label)
+        assert response.json()["message"], (path, label)
+        assert room_snapshot(api, code) == before, (method, path, label)
+    return refused
 
 
 @pytest.mark.parametrize("url", ["http://example.com:99999/", "http://[::1/", "http://[::1]:65536/",

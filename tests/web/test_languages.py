@@ -68,7 +68,7 @@ def test_error_pages_and_home_errors_in_korean(api):
     assert page(api, "/api/no-such").json() == {"message": "Not found"}
     blank = api.call("POST", "/rooms", data={"driver": " ", "navigator": "Bob", "minutes": "10"},
                      headers=KO, allow_redirects=False)
-    assert blank.status_code == 400 and "driver: 비어 있으면 안 됩니다" in blank.text  # the form's own
+    assert blank.status_code == 400 and "드라이버: 비어 있으면 안 됩니다" in blank.text  # the form's label
     assert "Accept-Language" in missing.headers["Vary"]
 
 
@@ -100,17 +100,17 @@ def test_the_repo_catalog_is_compiled_at_start(server):
 # (method, path, body, status, English, Korean): what the room page can be told
 REFUSALS = [
     ("POST", "/api/pair-room", {"driver": " ", "navigator": "Bob", "timerDuration": 60_000}, 400,
-     "driver: must not be blank", "driver: 비어 있으면 안 됩니다"),
+     "driver: must not be blank", "드라이버: 비어 있으면 안 됩니다"),
     ("POST", "/api/pair-room", {"driver": "Ann", "navigator": "Bob", "timerDuration": 999}, 400,
-     "timerDuration: Input should be greater than or equal to 1000", "timerDuration: 1000 이상이어야 합니다"),
+     "timerDuration: Input should be greater than or equal to 1000", "턴 길이(밀리초): 1000 이상이어야 합니다"),
     ("POST", "/api/{code}/reference-link", {"url": "http://exa mple.com"}, 400,
-     "url: is not a valid URL (its host)", "url: 올바른 URL이 아닙니다 (호스트가 잘못됨)"),
+     "url: is not a valid URL (its host)", "URL: 올바른 URL이 아닙니다 (호스트가 잘못됨)"),
     ("PATCH", "/api/{code}/timer/start", None, 404,
      "No room has the access code", "접속 코드가 'AAAAA-AAAAA'인 룸이 없습니다"),
     ("PATCH", "/api/pair-room/{code}/members/9", {"away": True}, 404,
      "The room has no member 9", "이 룸에는 해당 멤버가 없습니다: 9"),
     ("PUT", "/api/pair-room/{code}/goal", {"goal": "two\nlines"}, 400,
-     "goal: must be one line", "goal: 한 줄이어야 합니다"),
+     "goal: must be one line", "목표: 한 줄이어야 합니다"),
     ("PATCH", "/api/pair-room/{code}/break/skip", None, 409,
      "The room is not on a break", "룸이 휴식 중이 아닙니다"),
     ("DELETE", "/api/{code}/todos", None, 405,
