@@ -124,8 +124,9 @@ class Delivery:
         commit between this read of its version and the reads of its lists, so a
         snapshot shows exactly the version it is labelled with. (Read committed reads
         each statement afresh; the lists' change events apply on top of that version.)"""
+        # No ROW_LOCK_IDLE_MS here: a snapshot of a full room builds megabytes between its
+        # reads (50 joining at once sat idle past 500 ms and were ended: 503s).
         db.session.rollback()  # a new transaction, nothing cached: what is committed now
-        self._hold_row_lock_briefly()
         return db.session.execute(
             select(PairRoom).where(PairRoom.access_code == key).with_for_update(read=True)
             .execution_options(populate_existing=True)).scalar_one_or_none()
