@@ -173,13 +173,23 @@ def print_table(args, seconds, faults, state, answers, report, convergence) -> N
     print(f"| events checked | {report.events_checked} (ticks {report.ticks_checked}) |")
     print(f"| worst tick lateness outside / in faults | {report.worst_late_outside_ms:.0f} ms / "
           f"{report.worst_late_ms:.0f} ms |")
+    for what, values in (("ticks", report.late_outside), ('time-ups\' "0"', report.late_zero_outside)):
+        print(f"| {what} outside faults: lateness median / p99 / worst | {spread(values)} |")
     print(f"| convergence after a fault, worst (bound {CONVERGE_S:.0f} s) | "
           f"{max(convergence or [0]):.2f} s |")
     kinds = Counter(v.kind for v in report.violations)
     print(f"| violations | {len(report.violations)}"
           f"{' (' + ', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) + ')' if kinds else ''} |")
-    for violation in report.violations[:50]:
+    for violation in report.violations:
         print("  " + violation.line())
+
+
+def spread(values) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"{ordered[len(ordered) // 2]:.0f} / {p99:.0f} / {ordered[-1]:.0f} ms ({len(ordered)})"
 
 
 if __name__ == "__main__":

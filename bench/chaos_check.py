@@ -45,6 +45,8 @@ class Report:
     time_ups_seen: int = 0
     worst_late_ms: float = 0.0
     worst_late_outside_ms: float = 0.0
+    late_outside: list = field(default_factory=list)  # ms, every tick outside fault windows
+    late_zero_outside: list = field(default_factory=list)  # ms, a time-up's "0" among them
     deadlines: dict = field(default_factory=dict)  # (room, turn) -> [(endsAt shown, at, screen)]
 
     def add(self, kind, room, screen, detail) -> None:
@@ -92,6 +94,9 @@ def check_segment(report: Report, room: str, screen: str, events, windows,
             report.worst_late_ms = max(report.worst_late_ms, late)
             if outside:
                 report.worst_late_outside_ms = max(report.worst_late_outside_ms, late)
+                report.late_outside.append(late)
+                if value == 0:
+                    report.late_zero_outside.append(late)
             if late > bound or late < -50:
                 report.add("tick-late", room, screen,
                            f"{value} arrived {late:.0f} ms from its whole second (bound {bound})")

@@ -31,6 +31,7 @@ def ends_at(api: Api, code: str) -> float:
     return time.time() * 1000 + api.timer(code)["remainingTime"]
 
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 def test_start_pause_swap_and_todos_sync_between_two_people(people, web):
     api = Api(web.url)
     code = api.create_room(600_000)
@@ -61,6 +62,7 @@ def test_start_pause_swap_and_todos_sync_between_two_people(people, web):
     a.page.wait_for_selector("#todos .todo .todo-text.done", timeout=1000)
 
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 def test_a_reloaded_page_is_back_in_sync_within_a_second(people, web):
     api = Api(web.url)
     code = api.create_room(600_000)

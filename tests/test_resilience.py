@@ -32,6 +32,7 @@ def wait_until(predicate, timeout: float, interval: float = 0.1):
 
 # ----- dead clients ---------------------------------------------------------------------
 
+@pytest.mark.solo  # counts of freed streams: run alone (pytest.ini)
 def test_200_killed_streams_are_freed(start_server):
     server = start_server({"MAX_STREAMS": "260"})
     api = Api(server.url)
@@ -152,6 +153,7 @@ def test_a_client_that_vanishes_without_fin_is_freed_within_15_s(start_server, v
 
 # ----- slow clients -----------------------------------------------------------------------
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 @pytest.mark.once  # waitress and the queues, not the database: tests/conftest.py
 def test_a_stalled_reader_is_dropped_and_delays_no_one(start_server):
     # Small buffers everywhere, so back-pressure reaches the queue after a few
@@ -246,6 +248,7 @@ def test_streams_end_after_max_age_with_a_quick_retry_and_the_timer_runs_on(star
 
 # ----- restarts -----------------------------------------------------------------------------
 
+@pytest.mark.solo  # a 6 s turn against a restart: run alone (pytest.ini)
 def test_sigkill_mid_turn_the_timers_continue_from_their_deadlines(database_url_for):
     db_url = database_url_for("restart")
     env = {"HEARTBEAT_SECONDS": "2", "EMPTY_ROOM_GRACE_SECONDS": "0"}
@@ -336,6 +339,7 @@ def test_sigterm_closes_streams_and_exits_cleanly(database_url_for):
 
 # ----- proxies ------------------------------------------------------------------------------
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 def test_first_bytes_arrive_within_50_ms(server, api):
     code = api.create_room(60_000)
     waits = []

@@ -12,7 +12,8 @@ import pytest
 
 from support import Api, stream
 
-pytestmark = pytest.mark.once  # the page's rendering: tests/conftest.py
+pytestmark = [pytest.mark.once,  # the page's rendering: tests/conftest.py
+              pytest.mark.solo]  # what screens show in one second: run alone (pytest.ini)
 
 # Each change of #display's text: [epoch ms, the text shown].
 RECORD_FLIPS = """

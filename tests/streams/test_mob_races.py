@@ -8,8 +8,12 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from coding_duo.mob import roster
 from support import Api, stream
+
+pytestmark = pytest.mark.solo  # latency and count bounds: run alone (pytest.ini)
 
 ROUNDS = 10
 

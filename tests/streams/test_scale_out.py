@@ -4,11 +4,14 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from support import Api, stream
 
 EMPTY_JSON = {"Content-Type": "application/json"}
 
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 def test_a_start_on_one_process_reaches_clients_of_the_other(pair_of_servers):
     a, b = pair_of_servers
     code = Api(a.url).create_room(60_000)

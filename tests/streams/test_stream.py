@@ -2,6 +2,8 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from support import stream
 
 EMPTY_JSON = {"Content-Type": "application/json"}
@@ -69,6 +71,7 @@ def test_two_clients_see_identical_events_through_a_whole_turn(server, api):
     assert api.timer(code)["remainingTime"] == 3000
 
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 def test_ticks_arrive_on_the_whole_second_of_the_deadline(server, api):
     code = api.create_room(4_500)
     client = stream(server.url, code)

@@ -3,10 +3,14 @@ room is idle, and a room that comes back works exactly as before."""
 import re
 import time
 
+import pytest
+
 from coding_duo.rooms.locks import RoomLocks
 from coding_duo.timer.domain import Timer
 from coding_duo.timer.registries import TimestampRegistry
 from support import Api, stream
+
+pytestmark = pytest.mark.solo  # latency and count bounds: run alone (pytest.ini)
 
 
 def entries(api) -> dict[str, float]:

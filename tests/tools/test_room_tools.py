@@ -192,6 +192,7 @@ def test_guarded_server_saves_private_links_without_fetching(server, pages):
 
 # ----- live events -------------------------------------------------------------------------
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 def test_every_change_reaches_both_clients_within_100_ms(tools_server, tapi, pages):
     """Each change reaches both streams as a small ``*-change`` event (identical on
     both), and the lists a screen builds from them are the database's after each."""
