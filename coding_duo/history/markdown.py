@@ -1,7 +1,8 @@
 """The report as Markdown (``/rooms/{code}/report.md``), from the report's JSON: in
 the reader's language, every piece of text a person wrote escaped so that it reads
 as they wrote it (a name with a ``|`` does not break the table, a todo with ``*``
-is not made bold)."""
+is not made bold, ``&copy;`` is not taken for ©, a name ending in ``#`` keeps it in
+its heading, a line of ``===`` does not make the line above it a heading)."""
 from __future__ import annotations
 
 import re
@@ -11,8 +12,8 @@ from flask_babel import gettext as _
 from .report import clock_text, day_text, duration_text, off_text, timeline
 from .words import ended_text
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_LINE_START = (re.compile(r"^(\s*)([#>+-])"), re.compile(r"^(\s*\d+)([.)])"))
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#&])")
+_LINE_START = (re.compile(r"^(\s*)([>+=-])"), re.compile(r"^(\s*\d+)([.)])"))
 
 
 def escape(text: str) -> str:
@@ -32,7 +33,7 @@ def _quote(text: str) -> list[str]:
 
 
 def _url(url: str) -> str:
-    return url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+    return url.replace("\\", "\\\\").replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
 
 
 def _row(cells) -> str:

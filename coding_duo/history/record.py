@@ -80,8 +80,9 @@ def record(room: PairRoom, before: Situation, timer: Timer, now: int,
     if moved.dropped:
         changes.remove(turn)
         db.session.delete(turn)
-    elif turn is not None and turn_json(turn, now) != shown:
-        changes.put(turn)
+    # The turns let go come first: a ``put``'s index is among the turns as they are
+    # after the change, so a screen must have removed them before it places any.
+    puts = [turn] if turn is not None and not moved.dropped and turn_json(turn, now) != shown else []
     if moved.begins:
         fields = periods.new_turn_fields(after, now)
         turn = Turn(room_id=room.id, number=_next_number(room, after.kind), **fields)
@@ -89,7 +90,9 @@ def record(room: PairRoom, before: Situation, timer: Timer, now: int,
         db.session.flush()
         for old in _trim(room):
             changes.remove(old)
-        changes.put(turn)
+        puts.append(turn)
+    for item in puts:
+        changes.put(item)
     db.session.flush()
     return changes.events(room)
 

@@ -153,3 +153,23 @@ def test_the_report_as_markdown_and_as_a_printable_page(server, api, room):
     for expected in ["Ship the | report", "write *the* test", "open_one", "with a sketch, edited",
                      "&lt;b&gt;thanks&lt;/b&gt;", 'data-ended="skipped"', "Break 1", "Download report"]:
         assert expected in html, expected
+
+
+def test_the_markdown_reads_as_typed_when_rendered(api):
+    """Rendered (CommonMark), the report shows what people typed: an entity stays as
+    typed, a name ending in ``#`` keeps it as a heading, a line of ``===`` under an
+    answer's line does not make that line a heading, a link ending in a backslash is
+    still a link."""
+    from markdown_it import MarkdownIt  # pinned in requirements-dev.txt
+
+    code = api.create_room(60_000, driver="C# & Co #", navigator="Bea")
+    api.call("POST", f"/api/{code}/todos", {"content": "&lt;b&gt; &copy; 2026"})
+    api.call("POST", f"/api/{code}/reference-link", {"url": "http://127.0.0.1:9/dir\\"})
+    api.call("PATCH", f"/api/pair-room/{code}/status", {"status": "COMPLETED"})
+    answers = ["Plan first\n===", "a", "b", "c", "d", "e"]
+    assert api.call("PUT", f"/api/{code}/retrospective", {"author": "C# & Co #", "answers": answers}).status_code == 201
+    html = MarkdownIt("commonmark").enable("table").render(api.call("GET", f"/rooms/{code}/report.md").text)
+    assert "<h3>C# &amp; Co #</h3>" in html, html
+    assert "&amp;lt;b&amp;gt; &amp;copy; 2026" in html, html
+    assert "<h1>Plan first</h1>" not in html and "Plan first\n===" in html, html
+    assert '<a href="http://127.0.0.1:9/dir%5C">' in html, html
