@@ -104,34 +104,45 @@ class Transitions:
 
     def _transition(self, key: str, decide) -> bool:
         """``decide(change, timer, now)`` changes the timer and the room as it must and
-        emits events; emitting nothing means nothing changed."""
+        emits events; emitting nothing means nothing changed. A command that comes
+        after the turn ran out, before its time-up was decided (the scheduler's job is
+        a few ms behind; a stalled or restarted process longer), gets that time-up
+        decided first, as its own change: the command then applies to the turn that
+        follows (a swap is the time-up's own, a new length the next turn's)."""
         with self.locks(key):
             room = self._lock_room(key)
-            change = RoomChange(room)
-            timer = room.timer.to_domain()
-            before = situation_of(room, timer)
-            now = self.clock()
-            try:
-                decide(change, timer, now)
-            except BaseException:
-                self._abandon()
-                raise
-            if not change.changed:
-                version = room.version
-                db.session.rollback()  # release the row lock
-                with self.deliveries(key):
-                    self.timestamps.put(key, timer, version)  # memory agrees with the database
-                    self._sync_tick_job(key, self.timestamps.get(key))
-                    if self._unheard(key):  # changes made elsewhere, not yet told here
-                        self._await_unheard(key)
-                return False
-            room.timer.apply(timer)
-            # The turn history, in this transaction; its events first in the batch (the
-            # timer's and the roles' events keep their order, `room` last).
-            change.events[:0] = record_history(room, before, timer, now, change.turn_word)
-            change.emit("room", room_state(room, timer, now))
-            self._commit(change, timer, now)
-            return True
+            if decide != self._decide_time_up and room.timer.to_domain().is_up(self.clock()):
+                self._decide_locked(key, room, self._decide_time_up)
+                room = self._lock_room(key)
+            return self._decide_locked(key, room, decide)
+
+    def _decide_locked(self, key: str, room: PairRoom, decide) -> bool:
+        """The body of ``_transition``, the room's locks held and its row read."""
+        change = RoomChange(room)
+        timer = room.timer.to_domain()
+        before = situation_of(room, timer)
+        now = self.clock()
+        try:
+            decide(change, timer, now)
+        except BaseException:
+            self._abandon()
+            raise
+        if not change.changed:
+            version = room.version
+            db.session.rollback()  # release the row lock
+            with self.deliveries(key):
+                self.timestamps.put(key, timer, version)  # memory agrees with the database
+                self._sync_tick_job(key, self.timestamps.get(key))
+                if self._unheard(key):  # changes made elsewhere, not yet told here
+                    self._await_unheard(key)
+            return False
+        room.timer.apply(timer)
+        # The turn history, in this transaction; its events first in the batch (the
+        # timer's and the roles' events keep their order, `room` last).
+        change.events[:0] = record_history(room, before, timer, now, change.turn_word)
+        change.emit("room", room_state(room, timer, now))
+        self._commit(change, timer, now)
+        return True
 
     def _hold_row_lock_briefly(self) -> None:
         """The transaction about to lock a room's row is ended by PostgreSQL if it sits
