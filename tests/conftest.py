@@ -11,11 +11,27 @@ def pytest_report_header(config):
     return f"servers under test: database={TEST_DATABASE}, redis={'on' if TEST_REDIS else 'off'}"
 
 
+# The longest files, first: a parallel run (scripts/test: a file to a worker, in this
+# order) then ends with short files on every worker, not one long file on one.
+LONGEST_FIRST = ("test_bench_smoke.py", "web/test_hardening.py", "web/test_schemathesis.py",
+                 "test_resilience.py", "streams/test_scale_out.py", "tools/test_bounded_rooms.py",
+                 "coduo/test_coduo_client.py", "browser/test_offline_commands.py",
+                 "admin/test_commands.py", "web/test_limits.py", "streams/test_delete_race.py",
+                 "history/test_turns_model.py", "admin/test_retention.py")
+
+
+def _longest_first(item) -> int:
+    path = item.nodeid.split("::")[0].removeprefix("tests/")
+    return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
-    """``@pytest.mark.once``: what a test checks does not depend on the database or
+    """The longest files first (``LONGEST_FIRST``; the order within a file is kept).
+    ``@pytest.mark.once``: what a test checks does not depend on the database or
     the bus (the page's keyboard, layout and rendering, the proxy in front, the main
     loop, dead and slow clients, the benchmark's own servers, the code's shape), so
     round 2 (PostgreSQL + Redis) does not run it again."""
+    items.sort(key=_longest_first)  # stable
     if TEST_DATABASE == "sqlite" and not TEST_REDIS:
         return
     skip = pytest.mark.skip(reason="independent of the database and the bus: round 1 runs it")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from zygote import Zygote
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -55,9 +57,13 @@ class ServerProcess:
         env = {name: value for name, value in env.items() if value is not None}
         self.log_path = log_path or os.path.join(ROOT, "tests", "artifacts", f"server-{self.port}.log")
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=log,
-                                     stderr=subprocess.STDOUT, **self.popen)
+        warm = Zygote.get() if self.command == [sys.executable, "app.py"] and not self.popen else None
+        if warm is not None:  # ``python app.py`` forked from imported libraries (tests/zygote.py)
+            self.proc = warm.fork(["app.py"], ROOT, env, self.log_path)
+        else:
+            with open(self.log_path, "ab") as log:
+                self.proc = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=log,
+                                             stderr=subprocess.STDOUT, **self.popen)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
