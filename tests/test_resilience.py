@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from databases import missing
+from suite_env import round_2_only
 from support import Api, SSEClient, ServerProcess, stream
 from tcp_proxy import TcpProxy
 
@@ -355,6 +356,7 @@ def test_first_bytes_arrive_within_50_ms(server, api):
 
 # ----- database trouble ---------------------------------------------------------------------
 
+@round_2_only()  # PostgreSQL whatever the round: once
 def test_database_outage_gives_503_keeps_streams_and_recovers(start_server, pg_schema_url):
     from urllib.parse import urlsplit
     target = urlsplit(pg_schema_url)

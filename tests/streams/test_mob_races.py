@@ -11,9 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from coding_duo.mob import roster
+from suite_env import round_2_only
 from support import Api, stream
 
-pytestmark = pytest.mark.solo  # latency and count bounds: run alone (pytest.ini)
+pytestmark = [pytest.mark.solo,  # latency and count bounds: run alone (pytest.ini)
+              round_2_only()]  # two processes on PostgreSQL and Redis whatever the round: once
 
 ROUNDS = 10
 

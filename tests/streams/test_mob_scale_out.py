@@ -6,7 +6,10 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from suite_env import round_2_only
 from support import Api, stream
+
+pytestmark = round_2_only()  # two processes on PostgreSQL and Redis whatever the round: once
 
 EMPTY_JSON = {"Content-Type": "application/json"}
 TURNS = 8

@@ -6,7 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from suite_env import round_2_only
 from support import Api, stream
+
+pytestmark = round_2_only()  # two processes on PostgreSQL and Redis whatever the round: once
 
 EMPTY_JSON = {"Content-Type": "application/json"}
 
