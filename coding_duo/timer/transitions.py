@@ -111,17 +111,18 @@ class Transitions:
         follows (a swap is the time-up's own, a new length the next turn's)."""
         with self.locks(key):
             room = self._lock_room(key)
-            if decide != self._decide_time_up and room.timer.to_domain().is_up(self.clock()):
-                self._decide_locked(key, room, self._decide_time_up)
-                room = self._lock_room(key)
-            return self._decide_locked(key, room, decide)
+            now = self.clock()
+            if decide != self._decide_time_up and room.timer.to_domain().is_up(now):
+                self._decide_locked(key, room, self._decide_time_up, now)
+                room, now = self._lock_room(key), self.clock()
+            return self._decide_locked(key, room, decide, now)
 
-    def _decide_locked(self, key: str, room: PairRoom, decide) -> bool:
-        """The body of ``_transition``, the room's locks held and its row read."""
+    def _decide_locked(self, key: str, room: PairRoom, decide, now: int) -> bool:
+        """The body of ``_transition``, the room's locks held and its row read; ``now``
+        the instant it was found not to be past its deadline (or the time-up's)."""
         change = RoomChange(room)
         timer = room.timer.to_domain()
         before = situation_of(room, timer)
-        now = self.clock()
         try:
             decide(change, timer, now)
         except BaseException:
@@ -180,10 +181,8 @@ class Transitions:
         self.bus.publish(batch)
 
     def _decide_pause(self, change, timer: Timer, now: int) -> None:
+        # Past its deadline it is not running here: ``_transition`` decided the time-up first.
         if not timer.running:
-            return
-        if timer.is_up(now):
-            self._decide_time_up(change, timer, now)
             return
         change.room.paired_ms += timer.paired_elapsed(now)
         timer.pause(now)
