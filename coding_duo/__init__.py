@@ -20,6 +20,7 @@ from .web.errors import register_error_handlers
 from .web.i18n import init_i18n
 from .web.limits import init_limits
 from .web.metrics import init_metrics
+from .web.retries import RetryingFlask
 from .web.security import init_security
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -29,8 +30,8 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__
 def create_app(overrides: dict | None = None) -> Flask:
     """The application factory. It builds everything but starts nothing: the
     scheduler is started by whoever serves (``app.py``), once per process."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder="../templates", static_folder="../static")
+    app = RetryingFlask(__name__, instance_relative_config=True,
+                        template_folder="../templates", static_folder="../static")
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config_module.from_environment(app.instance_path))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}

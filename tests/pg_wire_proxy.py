@@ -1,6 +1,7 @@
-"""A TCP proxy in front of PostgreSQL that can hold back a client's ``ROLLBACK``:
-the transaction it would end sits idle meanwhile, as when the process stalls (or
-waits) between its last statement and its rollback. Needs a plain-text link
+"""A TCP proxy in front of PostgreSQL that can hold back a client's ``ROLLBACK``
+(or ``COMMIT``: ``statement``): the transaction it would end sits idle meanwhile, as
+when the process stalls (or waits, or is starved) between its last statement and
+that one. Needs a plain-text link
 (``plain_text``): it reads the client's messages to find the rollbacks."""
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ def plain_text(url: str) -> str:
 
 
 class RollbackHoldingProxy(TcpProxy):
-    def __init__(self, target):
+    def __init__(self, target, statement: bytes = b"ROLLBACK"):
         super().__init__(target)
-        self.hold_seconds = 0.0  # while > 0, each client ROLLBACK waits this long
+        self.statement = statement
+        self.hold_seconds = 0.0  # while > 0, each client ROLLBACK (statement) waits this long
+        self.holds_left = None  # how many more to hold back (None: every one)
         self.held = 0  # how many were held back
         self._read: dict = {}  # client socket -> [bytes not yet a whole message, started]
 
@@ -30,8 +33,11 @@ class RollbackHoldingProxy(TcpProxy):
         state = self._read.setdefault(src, [b"", False])
         state[0] += data
         while (message := self._next_message(state)) is not None:
-            if message[:1] == b"Q" and message[5:13].upper() == b"ROLLBACK" and self.hold_seconds > 0:
+            if (message[:1] == b"Q" and self.hold_seconds > 0 and self.holds_left != 0
+                    and message[5:5 + len(self.statement)].upper() == self.statement):
                 self.held += 1
+                if self.holds_left is not None:
+                    self.holds_left -= 1
                 time.sleep(self.hold_seconds)
             super()._relay(src, dst, message)
 

@@ -17,6 +17,13 @@ DATABASE_RETRY_SECONDS = 5  # what a 503 for a database outage asks clients to w
 TRANSACTION_ENDED = {"25P03", "25P04"}
 
 
+def ended_by_database(error: BaseException) -> bool:
+    """The database ended the transaction on its own, before any COMMIT reached it
+    (it was idle, or too long): nothing of it was written."""
+    return (isinstance(error, InternalError)
+            and getattr(error.orig, "sqlstate", None) in TRANSACTION_ENDED)
+
+
 def N_(message: str) -> str:
     """Marks a message for the catalog (pybabel extract knows ``N_``); it is translated
     where it is said, in the request's language."""
@@ -106,6 +113,6 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(InternalError)
     def handle_transaction_ended(error):
-        if getattr(error.orig, "sqlstate", None) not in TRANSACTION_ENDED:
+        if not ended_by_database(error):
             raise error  # a real internal error: the usual 500
         return handle_database_down(error)
