@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import threading
@@ -49,6 +50,9 @@ def main(argv=None) -> int:
     parser.add_argument("--rooms", type=int, default=12,
                         help="rooms (the servers have 8 lock stripes: many rooms share one)")
     parser.add_argument("--dump", default=None, help="write the events of rooms with a violation here")
+    parser.add_argument("--logs", default=None,
+                        help="keep the servers' logs here (on a violation they are kept "
+                             "anyway, in a new temporary directory)")
     parser.add_argument("--workers", type=int, default=3, help="threads sending commands")
     parser.add_argument("--late-ms", type=float, default=100, help="tick bound outside faults")
     parser.add_argument("--fault-late-ms", type=float, default=1000, help="tick bound in faults")
@@ -121,7 +125,20 @@ def run(cluster, rng, seconds, args) -> int:
     print_table(args, seconds, faults, state, answers, report, convergence)
     if args.dump and report.violations:
         dump(args.dump, rooms, report, answers, windows)
+    if args.logs or report.violations:
+        keep_logs(cluster.tmp, args.logs)
     return 1 if report.violations else 0
+
+
+def keep_logs(tmp, where) -> None:
+    """The servers' logs (each across its restarts) outlive the run."""
+    where = where or tempfile.mkdtemp(prefix="chaos-logs-")
+    os.makedirs(where, exist_ok=True)
+    for root, _, names in os.walk(tmp):
+        for name in names:
+            if name.endswith(".log"):
+                shutil.copy(os.path.join(root, name), os.path.join(where, name))
+    print(f"the servers' logs: {where}")
 
 
 def converged(cluster, rooms):
