@@ -105,6 +105,7 @@ def _p99(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
 
 
+@pytest.mark.solo  # a latency bound: run alone (pytest.ini)
 def test_ticks_arrive_through_nginx_on_the_whole_second(app_server, proxy):
     api = from_address(proxy.url, "198.51.100.201")
     code = api.create_room(5_500)
