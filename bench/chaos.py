@@ -101,7 +101,7 @@ def run(cluster, rng, seconds, args) -> int:
         faults[kind] += 1
         began = time.time()
         cluster.inject(kind, rng, rooms)
-        windows.append((began - 0.5, time.time() + 3.0))
+        windows.append((began - 0.5, time.time() + 3.0, kind))
         time.sleep(rng.uniform(1, 3))
         stop_work.set()
         for worker in workers:

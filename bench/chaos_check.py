@@ -54,7 +54,12 @@ class Report:
 
 
 def in_windows(t: float, windows) -> bool:
-    return any(start <= t <= end for start, end in windows)
+    return fault_at(t, windows) is not None
+
+
+def fault_at(t: float, windows):
+    """The fault whose window ``t`` lies in (windows: (start, end, kind)), or None."""
+    return next((kind for start, end, kind in windows if start <= t <= end), None)
 
 
 def check_segment(report: Report, room: str, screen: str, events, windows,
@@ -98,8 +103,10 @@ def check_segment(report: Report, room: str, screen: str, events, windows,
                 if value == 0:
                     report.late_zero_outside.append(late)
             if late > bound or late < -50:
+                fault = fault_at(e.at, windows)
                 report.add("tick-late", room, screen,
-                           f"{value} arrived {late:.0f} ms from its whole second (bound {bound})")
+                           f"{value} arrived {late:.0f} ms from its whole second (bound {bound}) "
+                           f"at {e.at:.2f}{f' in {fault}' if fault else ''}")
         else:
             last_tick = None
     return ended
@@ -141,7 +148,9 @@ def check_run(report: Report, screens, rooms_db: dict, answers,
                        f"{sorted(outside, key=str)}")
     for sent, done, what, status in answers:
         if status is not None and status >= 500 and status != 503:
-            report.add("5xx", "-", "-", f"{what} answered {status} at {sent:.2f}")
-        if status is None and not any(start <= done and sent <= end for start, end in windows):
+            fault = fault_at(sent, windows)
+            report.add("5xx", "-", "-", f"{what} answered {status} at {sent:.2f}"
+                       f"{f' in {fault}' if fault else ''}")
+        if status is None and not any(start <= done and sent <= end for start, end, _ in windows):
             report.add("no-answer", "-", "-", f"{what} sent at {sent:.2f} got no answer "
                        f"in {done - sent:.1f} s, outside every fault window")
