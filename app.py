@@ -153,9 +153,10 @@ def main() -> None:
 
     def graceful(signum, _frame):
         """SIGTERM: stop ticking, end every stream (the browsers reconnect to
-        whichever process serves next), give waitress a moment to flush, exit."""
+        whichever process serves next), give waitress a moment to flush, exit (the
+        bus stops last, in ``duo.shutdown``)."""
         logging.getLogger("coding_duo").info("signal %s: shutting down", signum)
-        duo.shutdown()
+        duo.stop_serving()
         signal.signal(signal.SIGALRM, stop)
         signal.setitimer(signal.ITIMER_REAL, app.config["SHUTDOWN_FLUSH_SECONDS"])
 

@@ -79,16 +79,28 @@ class Duo:
         self.screens.recount()  # a restarted Redis has lost every count
         self.timers.heal()
 
-    def shutdown(self) -> None:
-        """Stop ticking and end every stream (browsers reconnect by themselves). Once:
-        app.py calls it on SIGTERM and again as it exits (each Redis call here may wait
-        its 2 s timeout when Redis refuses writes)."""
-        if self._shut_down:
+    def stop_serving(self) -> None:
+        """SIGTERM: stop ticking and end every stream (browsers reconnect by themselves,
+        to whichever process serves next). The bus keeps publishing until the process
+        exits: a command waitress still answers meanwhile is committed, and the other
+        processes must hear of it (bench/chaos.py: a start answered 0.4 s after SIGTERM
+        reached nobody, and with no process knowing its room ran, its time-up came
+        1.5 s late, when a command happened to touch the room). Once."""
+        if self.stopping:
             return
-        self._shut_down = True
         self.stopping = True
-        self.bus.stop()
         self.screens.stop()
         self.previews.shutdown()
         self.schedulers.shutdown()
         self.streams.close_all()
+
+    def shutdown(self) -> None:
+        """As the process exits: ``stop_serving``, then the bus (what is still in its
+        outbox gets its flush). Once: app.py calls it on SIGTERM's way out and again as
+        it exits (each Redis call here may wait its 2 s timeout when Redis refuses
+        writes)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.stop_serving()
+        self.bus.stop()

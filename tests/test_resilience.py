@@ -304,9 +304,10 @@ def test_shutdown_runs_once(tmp_path):
     calls = []
     duo.bus.stop = lambda *args: calls.append("bus")
     duo.screens.stop = lambda: calls.append("screens")
+    duo.stop_serving()  # SIGTERM
+    duo.shutdown()  # on the way out
     duo.shutdown()
-    duo.shutdown()
-    assert calls == ["bus", "screens"]
+    assert calls == ["screens", "bus"]  # the bus last: commands answered meanwhile go out
     assert duo.stopping
 
 
