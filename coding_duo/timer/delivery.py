@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -37,6 +38,22 @@ GAP_MS = 200  # how long a batch waits for the one before it before the room is 
 GAP_JOB = "~gap:"
 OPEN_TRIES = 3  # reads of a joining stream's snapshot before it waits for the decision lock
 VERSION_JOB = "~versions"
+
+
+class Told(NamedTuple):
+    """What a process's screens of a room were last told of its timer."""
+    running: bool
+    duration_ms: int
+    remaining_ms: int  # what a timer not running shows
+    completed: bool
+
+
+def _completed_in(events, before: bool) -> bool:
+    """Is the room completed after these events? Its last ``room`` event says (else as before)."""
+    for event, data in reversed(events):
+        if event == "room" and isinstance(data, dict) and "status" in data:
+            return data["status"] == "COMPLETED"
+    return before
 
 
 class Delivery:
@@ -75,7 +92,8 @@ class Delivery:
         self._delivered[key] = batch.version
         self.timestamps.put(key, batch.timer, batch.version)  # the registry keeps the newest
         self._sync_tick_job(key, self.timestamps.get(key))
-        self._tell_running(key, batch.timer.running)
+        told = self._told.get(key)
+        self._tell(key, batch.timer, _completed_in(batch.events, told is not None and told.completed))
         for event, data in batch.events:
             if event == "close":
                 self.streams.close_room(key)  # sends close / OK, then ends them
@@ -135,12 +153,25 @@ class Delivery:
     def _done_reading() -> None:
         db.session.rollback()  # the share lock goes: changes to the room may commit again
 
-    def _tell_running(self, key: str, running: bool) -> None:
-        """This process's screens of the room were just told a timer running or not."""
-        if running:
-            self._told_running.add(key)
-        else:
-            self._told_running.discard(key)
+    def _tell(self, key: str, timer, completed: bool) -> None:
+        """This process's screens of the room were just told this timer (and status)."""
+        self._told[key] = Told(timer.running, timer.duration_ms, timer.remaining_ms, completed)
+
+    def _missed(self, key: str, room: PairRoom, timer, time_up: bool) -> list[tuple[str, object]]:
+        """What the room's screens here missed that the state events do not say, as the
+        batches would have: coduo's client reloads the timer only on ``timer`` ``update``
+        (a new length or a reset while it was not running) and shows its retrospective
+        only on ``complete``."""
+        told, missed = self._told.get(key), []
+        if told is None:
+            return missed
+        if not timer.running and not time_up and (
+                told.running or (told.duration_ms, told.remaining_ms)
+                != (timer.duration_ms, timer.remaining_ms)):
+            missed.append(("timer", "update"))
+        if room.completed and not told.completed:
+            missed.append(("timer", "complete"))
+        return missed
 
     def _advance(self, key: str, version: int) -> None:
         """Everything up to ``version`` is covered (by a snapshot or a resync)."""
@@ -161,19 +192,24 @@ class Delivery:
                 self._done_reading()
                 self.forget(key)  # closes its streams
                 return
-            told_running = key in self._told_running
-            events = (self.state_events(room, told_running)[1:] + [("pair", pair_json(room))]
-                      + self._lists(room))
-            version, running = room.version, room.timer.to_domain().running
+            lists = [("pair", pair_json(room))] + self._lists(room)
+            version, timer, completed = room.version, room.timer.to_domain(), room.completed
+            # For screens last told a running timer or not (built here: nothing under the
+            # delivery lock reads the database).
+            states = {told_running: self.state_events(room, told_running)[1:]
+                      for told_running in (True, False)}
             # Still share-locked: no newer version can commit (and be delivered here)
-            # before these events are out; older ones still coming are dropped.
+            # before these events are out; older ones still coming are dropped. What the
+            # screens missed is judged here, after any batch delivered meanwhile.
             with self.deliveries(key):
-                if told_running and key not in self._told_running:  # a batch said it meanwhile
-                    events = [e for e in events if e not in (("timer", "stop"), ("timer", "pause"))]
+                told = self._told.get(key)
+                state = states[told is not None and told.running]
+                missed = self._missed(key, room, timer, ("remaining-time", "0") in state)
+                at = next(i for i, (event, _) in enumerate(state) if event == "room")
                 self._advance(key, version)
-                self._tell_running(key, running)
+                self._tell(key, timer, completed)
                 self._sync_tick_job(key, self.timestamps.get(key))
-                for event, data in events:
+                for event, data in state[:at] + missed + state[at:] + lists:
                     self.streams.broadcast(key, event, data)
             self._done_reading()
 
@@ -206,14 +242,14 @@ class Delivery:
             self._done_reading()
             return None, b""
         events = self.state_events(room) + self._lists(room)
-        version, running = room.version, room.timer.to_domain().running
+        version, timer, completed = room.version, room.timer.to_domain(), room.completed
         client = None
         try:
             with self.deliveries(key):
                 if self._delivered.get(key, -1) <= version:
                     if self.streams.count(key) == 0 or key not in self._delivered:
                         self._advance(key, version)  # nobody here waits for older batches
-                        self._tell_running(key, running)
+                        self._tell(key, timer, completed)
                     client = self.streams.register(key, since=version)
             self._done_reading()
         except BaseException:

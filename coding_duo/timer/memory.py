@@ -37,7 +37,7 @@ class Memory:
         """Everything this process keeps for the room (called under its lock)."""
         self.timestamps.remove(key)
         self._delivered.pop(key, None)
-        self._told_running.discard(key)
+        self._told.pop(key, None)
         self._ticking.pop(key, None)
         self._last_tick.pop(key, None)
         self.streams.forget(key)
@@ -64,5 +64,5 @@ class Memory:
     def memory_sizes(self) -> dict[str, int]:
         """Per-room entries this process holds, by structure (for /metrics)."""
         return {"timers": len(self.timestamps), "delivered": len(self._delivered),
-                "pending": len(self._pending), "told_running": len(self._told_running), "ticking": len(self._ticking), "last_tick": len(self._last_tick),
+                "pending": len(self._pending), "told": len(self._told), "ticking": len(self._ticking), "last_tick": len(self._last_tick),
                 "emptied": self.streams.emptied_count(), "streams": len(self.streams.keys())}

@@ -53,9 +53,10 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.started_at = clock()
         self.ticks_sent = 0
         self._delivered: dict[str, int] = {}  # room key -> the batch version delivered up to
-        # Rooms whose screens here were last told a running timer: a resync that finds it
-        # stopped says how (a time-up's stop, a pause), as the batches it stands for did.
-        self._told_running: set[str] = set()
+        # room key -> what its screens here were last told of the timer (``Told``): a resync
+        # says what they missed as the batches it stands for did (a time-up's stop, a pause,
+        # coduo's ``update`` and ``complete``).
+        self._told: dict = {}
         self._pending: dict[str, dict] = {}  # room key -> {version: Batch} that came early
         self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
         # room key -> the last value its current tick job reported: a tick that went

@@ -197,3 +197,39 @@ def test_screen_counts_end_right_when_streams_close_at_once_on_both_processes(pa
     finally:
         for client in keep:
             client.close()
+
+
+def test_coduo_screens_that_missed_a_new_length_or_the_completion_hear_them_from_the_resync(
+        pair_of_servers, pg_schema_url):
+    """coduo's client reloads the timer only on ``timer`` ``update`` and shows its
+    retrospective only on ``complete``: a resync standing for the lost batches says them
+    (before, its screens kept the old length and never left the finished room)."""
+    import psycopg
+    from coduo_client import CoduoScreen
+    a, b = pair_of_servers
+    api_a = Api(a.url)
+    code = api_a.create_room(60_000)
+    screens = [CoduoScreen(a.url, code).open(), CoduoScreen(b.url, code).open()]
+    try:
+        for screen in screens:
+            screen.wait(lambda s: ("remaining-time", "60000") in s.handled)
+        room_id = api_a.room(code)["id"]
+        with psycopg.connect(pg_schema_url) as conn:  # a new length whose message was lost
+            conn.execute("UPDATE timer SET duration_ms = 90000, remaining_ms = 90000 "
+                         "WHERE room_id = %s", (room_id,))
+            conn.execute("UPDATE pair_room SET version = version + 1 WHERE id = %s", (room_id,))
+        for screen in screens:
+            screen.wait(lambda s: (s.duration, s.remaining) == (90_000, 90_000), timeout=AFTER_LOSS)
+            assert ("timer", "update") in screen.handled
+        with psycopg.connect(pg_schema_url) as conn:  # a completion whose message was lost
+            conn.execute("UPDATE pair_room SET status = 'COMPLETED', version = version + 1 "
+                         "WHERE id = %s", (room_id,))
+        for screen in screens:
+            screen.wait(lambda s: s.routed_to == "retrospect", timeout=AFTER_LOSS)
+        time.sleep(AFTER_LOSS)  # later checks find nothing more to say
+        for screen in screens:
+            assert screen.handled.count(("timer", "update")) == 1, screen.handled
+            assert screen.handled.count(("timer", "complete")) == 1, screen.handled
+    finally:
+        for screen in screens:
+            screen.close()
