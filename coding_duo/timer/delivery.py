@@ -205,7 +205,9 @@ class Delivery:
                 told = self._told.get(key)
                 state = states[told is not None and told.running]
                 missed = self._missed(key, room, timer, ("remaining-time", "0") in state)
-                at = next(i for i, (event, _) in enumerate(state) if event == "room")
+                # Before the exact time left (and the room), as a batch orders them (timer
+                # update, then remaining-time): what follows that value is its room event.
+                at = max(i for i, (event, _) in enumerate(state) if event == "remaining-time")
                 self._advance(key, version)
                 self._tell(key, timer, completed)
                 self._sync_tick_job(key, self.timestamps.get(key))

@@ -134,3 +134,40 @@ def test_inline_jobs_run_on_the_scheduler_thread_and_may_hand_off():
         assert seen["keys"] == ["ROOM"]
     finally:
         registry.shutdown()
+
+
+class Jobs(Handoffs):
+    """Stands in for SchedulerRegistry where a room's jobs matter too."""
+
+    def __init__(self):
+        super().__init__()
+        self.jobs = {}
+
+    def has(self, key):
+        return key in self.jobs
+
+    def schedule(self, key, func, first_run_ms, interval_s=1.0, inline=False):
+        self.jobs[key] = first_run_ms
+
+    def cancel(self, key):
+        self.jobs.pop(key, None)
+
+
+def test_a_room_past_its_deadline_with_its_tick_job_in_place_is_decided_now():
+    """The time-up's tick came while the screens had not heard of the room's newest
+    change, and was held back; when the change (or a resync) arrives, the job is already
+    ticking this deadline, and its next run is a second away: the time-up is decided
+    now (bench/chaos.py found its 0 1.2 s late)."""
+    service = service_at(60_000)
+    service.schedulers = Jobs()
+    running_room(service)
+    timer = service.timestamps.get("ROOM")
+    service._sync_tick_job("ROOM", timer)  # ticking this deadline
+    assert "ROOM" in service.schedulers.jobs and service.schedulers.soon == []
+    service.clock = lambda: 60_250  # past the deadline, still running here
+    service._sync_tick_job("ROOM", timer)
+    assert service.schedulers.soon == [("_tick_slowly", ("ROOM",))]
+    service.schedulers.soon.clear()
+    service.clock = lambda: 59_000  # before the deadline: the job's own ticks
+    service._sync_tick_job("ROOM", timer)
+    assert service.schedulers.soon == []
