@@ -165,9 +165,10 @@ class Delivery:
         told, missed = self._told.get(key), []
         if told is None:
             return missed
-        if not timer.running and not time_up and (
-                told.running or (told.duration_ms, told.remaining_ms)
-                != (timer.duration_ms, timer.remaining_ms)):
+        # A new length is an update whether or not the timer runs (and after a time-up);
+        # a time left that changed, only of a timer not running (a running one is ticked).
+        if told.duration_ms != timer.duration_ms or (not timer.running and not time_up and (
+                told.running or told.remaining_ms != timer.remaining_ms)):
             missed.append(("timer", "update"))
         if room.completed and not told.completed:
             missed.append(("timer", "complete"))
@@ -204,6 +205,11 @@ class Delivery:
             with self.deliveries(key):
                 told = self._told.get(key)
                 state = states[told is not None and told.running]
+                if told is not None and not told.running and (told.duration_ms, told.remaining_ms) \
+                        == (timer.duration_ms, timer.remaining_ms):
+                    # They were told this stopped timer already: a time-up's "0" (for screens
+                    # that missed it) would end the turn on coduo's client a second time.
+                    state = [e for e in state if e != ("remaining-time", "0")]
                 missed = self._missed(key, room, timer, ("remaining-time", "0") in state)
                 # Before the exact time left (and the room), as a batch orders them (timer
                 # update, then remaining-time): what follows that value is its room event.

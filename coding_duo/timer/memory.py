@@ -39,6 +39,7 @@ class Memory:
         self._delivered.pop(key, None)
         self._told.pop(key, None)
         self._ticking.pop(key, None)
+        self._hurried.pop(key, None)
         self._last_tick.pop(key, None)
         self.streams.forget(key)
 

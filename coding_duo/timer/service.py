@@ -59,6 +59,8 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self._told: dict = {}
         self._pending: dict[str, dict] = {}  # room key -> {version: Batch} that came early
         self._ticking: dict[str, int] = {}  # room key -> the deadline its tick job follows
+        # room key -> (deadline, version told) a past-deadline decision was queued for
+        self._hurried: dict[str, tuple] = {}
         # room key -> the last value its current tick job reported: a tick that went
         # the slow way and came late never reports a higher value after a lower one.
         self._last_tick: dict[str, int] = {}

@@ -1,0 +1,69 @@
+"""``_sync_tick_job``'s run_soon(_tick_slowly) for a room past its deadline
+(261d269). In-process, SQLite, the scheduler replaced by a recorder."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from coding_duo import create_app
+from coding_duo.extensions import db
+
+pytestmark = pytest.mark.once
+
+
+class Recorder:
+    def __init__(self):
+        self.jobs, self.soon = set(), []
+
+    def has(self, key):
+        return key in self.jobs
+
+    def schedule(self, key, func, first_run_ms, interval_s=1.0, inline=False):
+        self.jobs.add(key)
+
+    def at(self, job_id, func, when_ms, *args):
+        self.jobs.add(job_id)
+
+    def cancel(self, key):
+        self.jobs.discard(key)
+
+    def run_soon(self, func, *args):
+        self.soon.append((func, args))
+
+
+def test_memory_ahead_of_the_database_does_not_requeue_the_slow_tick_for_ever(tmp_path):
+    """The database lost the room's last commit (a failover to a standby behind, a
+    restore): memory runs past its deadline at version n+1, the database is idle at n.
+    Each _tick_slowly finds nothing to decide, and its no-change path's _sync_tick_job
+    queues the next one at once."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
+                      "TESTING": True, "RATE_LIMITS_ENABLED": False, "REDIS_URL": None})
+    with app.app_context():
+        upgrade()
+    timers = app.extensions["coding_duo"].timers
+    timers.schedulers = Recorder()
+    http = app.test_client()
+    code = http.post("/api/pair-room", json={"driver": "Ann", "navigator": "Bob",
+                                             "timerDuration": 60_000}).get_json()["accessCode"]
+    with app.app_context():
+        key = db.session.execute(text("SELECT access_code FROM pair_room")).scalar_one()
+        timers.streams.register(key)  # a screen here
+        assert http.patch(f"/api/{code}/timer/start").status_code == 204
+        # the database loses the start (back to the idle version before it)
+        db.session.execute(text("UPDATE pair_room SET version = version - 1"))
+        db.session.execute(text("UPDATE timer SET status = 'IDLE', ends_at_ms = NULL"))
+        db.session.commit()
+        now = int(time.time() * 1000) + 61_000
+        timers.clock = lambda: now
+        timers.schedulers.soon.clear()
+        timers._tick_slowly(key)
+        rounds = 0
+        while timers.schedulers.soon and rounds < 50:
+            func, args = timers.schedulers.soon.pop(0)
+            func(*args)
+            rounds += 1
+    print("slow ticks queued one after another:", rounds)
+    assert rounds < 50, "each _tick_slowly queued another at once (a hot loop of row locks)"
