@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -25,10 +26,9 @@ def open_screens(a, b, code, duration):
     return screens
 
 
-def test_a_lost_new_length_while_running_is_told_as_update(pair_of_servers, pg_schema_url):
-    """PATCH /timer while running emits timer update (coduo reloads the timer only on it);
-    the resync standing for that lost batch says nothing of it."""
-    import psycopg
+@contextmanager
+def started_room(pair_of_servers):
+    """A 60 s room with a coduo screen on each process, started: (room id, screens)."""
     a, b = pair_of_servers
     api_a = Api(a.url)
     code = api_a.create_room(60_000)
@@ -37,7 +37,17 @@ def test_a_lost_new_length_while_running_is_told_as_update(pair_of_servers, pg_s
         assert screens[0].start().status_code == 204
         for screen in screens:
             screen.wait(lambda s: s.running)
-        room_id = api_a.room(code)["id"]
+        yield api_a.room(code)["id"], screens
+    finally:
+        for screen in screens:
+            screen.close()
+
+
+def test_a_lost_new_length_while_running_is_told_as_update(pair_of_servers, pg_schema_url):
+    """PATCH /timer while running emits timer update (coduo reloads the timer only on it);
+    the resync standing for that lost batch says it too."""
+    import psycopg
+    with started_room(pair_of_servers) as (room_id, screens):
         with psycopg.connect(pg_schema_url) as conn:  # a new length while running, its message lost
             now = int(time.time() * 1000)
             conn.execute("UPDATE timer SET duration_ms = 90000, remaining_ms = 90000, "
@@ -47,24 +57,13 @@ def test_a_lost_new_length_while_running_is_told_as_update(pair_of_servers, pg_s
         seen = [(s.duration, ("timer", "update") in s.handled, s.remaining) for s in screens]
         print("duration, heard update, remaining:", seen)
         assert [(d, u) for d, u, _ in seen] == [(90_000, True)] * 2, seen
-    finally:
-        for screen in screens:
-            screen.close()
 
 
 def test_a_lost_time_up_then_a_new_length_is_told_as_update(pair_of_servers, pg_schema_url):
     """The time-up's batch lost, a new length set in the swap window after it: the resync
-    says "0" and stop, but no update (``_missed`` skips it whenever the state is a time-up)."""
+    says "0" and stop, and the new length as update."""
     import psycopg
-    a, b = pair_of_servers
-    api_a = Api(a.url)
-    code = api_a.create_room(60_000)
-    screens = open_screens(a, b, code, 60_000)
-    try:
-        assert screens[0].start().status_code == 204
-        for screen in screens:
-            screen.wait(lambda s: s.running)
-        room_id = api_a.room(code)["id"]
+    with started_room(pair_of_servers) as (room_id, screens):
         with psycopg.connect(pg_schema_url) as conn:  # time-up, then a new length: both lost
             now = int(time.time() * 1000)
             conn.execute("UPDATE timer SET status = 'IDLE', ends_at_ms = NULL, duration_ms = 90000, "
@@ -77,9 +76,6 @@ def test_a_lost_time_up_then_a_new_length_is_told_as_update(pair_of_servers, pg_
         seen = [(s.duration, ("timer", "update") in s.handled, s.time_ups) for s in screens]
         print("duration, heard update, time-ups:", seen)
         assert [(d, u) for d, u, _ in seen] == [(90_000, True)] * 2, seen
-    finally:
-        for screen in screens:
-            screen.close()
 
 
 def test_a_resync_in_the_swap_window_does_not_repeat_a_heard_time_up(pair_of_servers,
