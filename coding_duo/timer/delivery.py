@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -30,6 +29,7 @@ from ..rooms.models import PairRoom
 from ..rooms.service import pair_json
 from ..streams.bus import Batch
 from ..tools.lists import list_events
+from .told import Told, completed_in, missed_events
 from .transitions import in_app_context
 
 log = logging.getLogger(__name__)
@@ -39,21 +39,6 @@ GAP_JOB = "~gap:"
 OPEN_TRIES = 3  # reads of a joining stream's snapshot before it waits for the decision lock
 VERSION_JOB = "~versions"
 
-
-class Told(NamedTuple):
-    """What a process's screens of a room were last told of its timer."""
-    running: bool
-    duration_ms: int
-    remaining_ms: int  # what a timer not running shows
-    completed: bool
-
-
-def _completed_in(events, before: bool) -> bool:
-    """Is the room completed after these events? Its last ``room`` event says (else as before)."""
-    for event, data in reversed(events):
-        if event == "room" and isinstance(data, dict) and "status" in data:
-            return data["status"] == "COMPLETED"
-    return before
 
 
 class Delivery:
@@ -93,7 +78,7 @@ class Delivery:
         self.timestamps.put(key, batch.timer, batch.version)  # the registry keeps the newest
         self._sync_tick_job(key, self.timestamps.get(key))
         told = self._told.get(key)
-        self._tell(key, batch.timer, _completed_in(batch.events, told is not None and told.completed))
+        self._tell(key, batch.timer, completed_in(batch.events, told is not None and told.completed))
         for event, data in batch.events:
             if event == "close":
                 self.streams.close_room(key)  # sends close / OK, then ends them
@@ -157,23 +142,6 @@ class Delivery:
         """This process's screens of the room were just told this timer (and status)."""
         self._told[key] = Told(timer.running, timer.duration_ms, timer.remaining_ms, completed)
 
-    def _missed(self, key: str, room: PairRoom, timer, time_up: bool) -> list[tuple[str, object]]:
-        """What the room's screens here missed that the state events do not say, as the
-        batches would have: coduo's client reloads the timer only on ``timer`` ``update``
-        (a new length or a reset while it was not running) and shows its retrospective
-        only on ``complete``."""
-        told, missed = self._told.get(key), []
-        if told is None:
-            return missed
-        # A new length is an update whether or not the timer runs (and after a time-up);
-        # a time left that changed, only of a timer not running (a running one is ticked).
-        if told.duration_ms != timer.duration_ms or (not timer.running and not time_up and (
-                told.running or told.remaining_ms != timer.remaining_ms)):
-            missed.append(("timer", "update"))
-        if room.completed and not told.completed:
-            missed.append(("timer", "complete"))
-        return missed
-
     def _advance(self, key: str, version: int) -> None:
         """Everything up to ``version`` is covered (by a snapshot or a resync)."""
         self._delivered[key] = max(self._delivered.get(key, -1), version)
@@ -210,7 +178,7 @@ class Delivery:
                     # They were told this stopped timer already: a time-up's "0" (for screens
                     # that missed it) would end the turn on coduo's client a second time.
                     state = [e for e in state if e != ("remaining-time", "0")]
-                missed = self._missed(key, room, timer, ("remaining-time", "0") in state)
+                missed = missed_events(told, room, timer, ("remaining-time", "0") in state)
                 # Before the exact time left (and the room), as a batch orders them (timer
                 # update, then remaining-time): what follows that value is its room event.
                 at = max(i for i, (event, _) in enumerate(state) if event == "remaining-time")
