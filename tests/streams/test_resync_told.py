@@ -27,16 +27,17 @@ def open_screens(a, b, code, duration):
 
 
 @contextmanager
-def started_room(pair_of_servers):
-    """A 60 s room with a coduo screen on each process, started: (room id, screens)."""
+def started_room(pair_of_servers, duration=60_000, until=lambda s: s.running, timeout=5):
+    """A room with a coduo screen on each process, started, each screen then ``until``:
+    (room id, screens)."""
     a, b = pair_of_servers
     api_a = Api(a.url)
-    code = api_a.create_room(60_000)
-    screens = open_screens(a, b, code, 60_000)
+    code = api_a.create_room(duration)
+    screens = open_screens(a, b, code, duration)
     try:
         assert screens[0].start().status_code == 204
         for screen in screens:
-            screen.wait(lambda s: s.running)
+            screen.wait(until, timeout=timeout)
         yield api_a.room(code)["id"], screens
     finally:
         for screen in screens:
@@ -85,15 +86,7 @@ def test_a_resync_in_the_swap_window_does_not_repeat_a_heard_time_up(pair_of_ser
     client ends its turn a second time (toast, alarm, swap request). Pre-existing
     (state_events), but Told now knows the screens heard it."""
     import psycopg
-    a, b = pair_of_servers
-    api_a = Api(a.url)
-    code = api_a.create_room(2_000)
-    screens = open_screens(a, b, code, 2_000)
-    try:
-        assert screens[0].start().status_code == 204
-        for screen in screens:
-            screen.wait(lambda s: s.time_ups == 1, timeout=5)
-        room_id = api_a.room(code)["id"]
+    with started_room(pair_of_servers, 2_000, lambda s: s.time_ups == 1) as (room_id, screens):
         with psycopg.connect(pg_schema_url) as conn:  # an unrelated change, its message lost
             conn.execute("UPDATE pair_room SET goal = 'lost goal', version = version + 1 "
                          "WHERE id = %s", (room_id,))
@@ -101,6 +94,3 @@ def test_a_resync_in_the_swap_window_does_not_repeat_a_heard_time_up(pair_of_ser
         seen = [(s.time_ups, s.handled.count(("remaining-time", "0"))) for s in screens]
         print("time-ups, zeros heard:", seen)
         assert seen == [(1, 1)] * 2, seen
-    finally:
-        for screen in screens:
-            screen.close()
