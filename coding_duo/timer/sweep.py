@@ -20,6 +20,12 @@ log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0
 SWEEP_JOB = "~sweep"
+OVERDUE_JOB = "~overdue"
+# A running timer this long past its deadline in the database is decided by whichever
+# process asks (several processes only, at each version check). Its own process decides
+# at the deadline; one that died between the COMMIT of a start and its publish (killed,
+# or stopped while Redis held its outbox) told nobody else, and nothing else would.
+OVERDUE_GRACE_MS = 2_000
 
 
 class Sweep:
@@ -28,6 +34,8 @@ class Sweep:
     def start_jobs(self) -> None:
         self.schedulers.every(SWEEP_JOB, self.sweep, SWEEP_SECONDS)
         self.start_version_checks(self.version_check_seconds)
+        if self.version_check_seconds > 0:
+            self.schedulers.every(OVERDUE_JOB, self.decide_overdue, self.version_check_seconds)
 
     @in_app_context
     def sweep(self) -> None:
@@ -58,6 +66,27 @@ class Sweep:
             if now - since >= self.grace_ms:
                 log.info("room %s has had no stream for %ss: pausing", key, self.grace_ms / 1000)
                 self._safely(self._transition, key, self._pause_if_started_before(since))
+
+    @in_app_context
+    def decide_overdue(self) -> int:
+        """Time-up for every room the database says is running more than
+        ``OVERDUE_GRACE_MS`` past its deadline, whoever started it (the timer's status is
+        indexed: running timers are few). Decided once, like any time-up: under the row
+        lock, a room another process decided meanwhile changes nothing. Returns how
+        many were found."""
+        now = self.clock()
+        keys = db.session.execute(
+            select(PairRoom.access_code)
+            .join(TimerRecord, TimerRecord.room_id == PairRoom.id)
+            .where(TimerRecord.status == TimerStatus.RUNNING.value,
+                   TimerRecord.ends_at_ms < now - OVERDUE_GRACE_MS,
+                   PairRoom.deleted_at.is_(None))).scalars().all()
+        db.session.rollback()
+        for key in keys:
+            log.warning("room %s: running past its deadline and decided by nobody: "
+                        "time-up", key)
+            self._safely(self._transition, key, self._decide_time_up)
+        return len(keys)
 
     def _pause_if_started_before(self, since: int):
         def decide(change, timer, now):
