@@ -28,10 +28,12 @@ from flask_limiter import Limiter
 
 from .client import current_client
 from .errors import json_error
+from .retries import retrying
 
 # headers_enabled=False: Flask-Limiter would put Retry-After on every answer (successes
 # too) and rewrite the one a 503 set; we say it on the 429 alone (see too_many).
 limiter = Limiter(key_func=current_client, headers_enabled=False)
+limiter.request_filter(retrying)  # a view run again (web/retries.py) spends nothing more
 STORAGE_TIMEOUT_SECONDS = 0.25  # a limit's round trip to Redis, at most
 
 

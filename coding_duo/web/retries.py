@@ -11,7 +11,9 @@ idle, not mid-COMMIT), so nothing of that transaction was written; and the view
 is run again only if the request committed nothing before it (a time-up decided
 first, see ``timer.transitions``, is not decided twice, but a view that made one
 change and failed on its next must not make the first again). Once: a process
-that is really stalled answers the 503 it must, and the client retries later."""
+that is really stalled answers the 503 it must, and the client retries later. The
+second run is not charged to the client's rate limits again (``retrying``): the
+request was counted when it came in."""
 from __future__ import annotations
 
 import logging
@@ -43,4 +45,13 @@ class RetryingFlask(Flask):
             log.warning("%s %s: the database ended its transaction (%s); trying it once more",
                         request.method, request.path, error.orig)
             db.session.rollback()  # the session forgets the ended transaction
-            return super().dispatch_request()
+            g.retrying = True
+            try:
+                return super().dispatch_request()
+            finally:
+                g.retrying = False
+
+
+def retrying() -> bool:
+    """Is this the request's second run (its limits already spent)?"""
+    return has_request_context() and g.get("retrying", False)

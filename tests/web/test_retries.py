@@ -92,3 +92,32 @@ def test_other_internal_errors_are_not_retried(app):
     answer = app.test_client().post("/api/test-internal")
     assert answer.status_code == 500
     assert len(calls) == 1
+
+
+def test_a_retried_request_spends_its_rate_limit_once(tmp_path):
+    """Found in review: the view's limit decorator runs again with the view, so a
+    retried list write was charged twice (a client near its budget got a 429 for a
+    request that was answered). Two shared limits stacked, as link creation has."""
+    from coding_duo.web.limits import limiter
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limits.db'}",
+                      "TESTING": True, "RATE_LIMITS_ENABLED": True})
+    try:
+        calls = []
+        twice_a_minute = limiter.shared_limit("2 per minute", scope="test-retried")
+        thrice_a_minute = limiter.shared_limit("3 per minute", scope="test-retried-outer")
+
+        @app.post("/api/test-limited")
+        @thrice_a_minute
+        @twice_a_minute
+        def limited():
+            calls.append(1)
+            if len(calls) % 2 == 1:  # every request meets an ended transaction once
+                raise ended()
+            return {"calls": len(calls)}
+
+        client = app.test_client()
+        answers = [client.post("/api/test-limited").status_code for _ in range(3)]
+        assert answers == [200, 200, 429], (answers, calls)
+        assert len(calls) == 4
+    finally:
+        app.extensions["coding_duo"].shutdown()
