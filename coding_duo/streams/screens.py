@@ -104,16 +104,22 @@ class Screens:
             return len(self._dirty)
 
     def stop(self) -> None:
-        """Stop the worker, and leave the live set: the others recount without us."""
+        """Stop the worker, and leave the live set: the others recount without us. The
+        leaving is a Redis call on a thread of its own: this runs in the SIGTERM handler,
+        on waitress's thread, and a Redis refusing writes (a failover) would hold every
+        stream's ending and every flush for its 2 s timeout."""
         self._stop.set()
         with self._wake:
             self._wake.notify_all()
             started = self._worker is not None
         if started:
-            try:
-                self.bus.client.zrem(self._alive_key, self.process)
-            except self.bus._redis_module.RedisError:
-                pass  # the others leave us out once our heartbeat is DEAD_MS old
+            threading.Thread(target=self._leave, name="screens-leave", daemon=True).start()
+
+    def _leave(self) -> None:
+        try:
+            self.bus.client.zrem(self._alive_key, self.process)
+        except self.bus._redis_module.RedisError:
+            pass  # the others leave us out once our heartbeat is DEAD_MS old
 
     @property
     def _alive_key(self) -> str:

@@ -46,3 +46,26 @@ def test_a_command_answered_while_a_process_shuts_down_reaches_the_others(make_p
         assert b.proc.wait(10) == 0
     finally:
         watcher.close()
+
+
+def test_sigterm_ends_the_streams_at_once_while_redis_refuses_writes(make_pair, redis_server):
+    """Found in review: leaving the live set of screens (a ZREM) ran in the SIGTERM
+    handler, on waitress's own thread; with Redis pausing writes (a failover) it waited
+    its 2 s timeout, and for those 2 s no stream was ended and nothing was flushed."""
+    a, b = make_pair(SHUTDOWN_FLUSH_SECONDS="3")
+    code = Api(b.url).create_room(60_000)
+    screens = [stream(b.url, code) for _ in range(3)]
+    try:
+        for screen in screens:
+            screen.wait_event("room")
+        redis_server.pause_writes(4000)
+        sent = time.monotonic()
+        b.proc.send_signal(signal.SIGTERM)
+        for screen in screens:
+            assert screen.wait_ended(timeout=3), "a stream still open 3 s after SIGTERM"
+        took = time.monotonic() - sent
+        assert took < 1.0, f"the streams ended {took:.2f} s after SIGTERM"
+        assert b.proc.wait(10) == 0
+    finally:
+        for screen in screens:
+            screen.close()
