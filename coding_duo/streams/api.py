@@ -42,6 +42,7 @@ def connect(code):
         raise ApiError(429, N_("Too many open streams from one address (at most %(max)s, the server's "
                                "MAX_STREAMS_PER_CLIENT); close some tabs"), {"Retry-After": "10"},
                        max=d.stream_cap.per_client)
+    client = None
     try:
         # Registered and snapshotted under the room lock, from a fresh read of the room:
         # nothing broadcast in between is lost, and nothing older than the snapshot
@@ -53,6 +54,8 @@ def connect(code):
         d.timers.stream_opened(key)  # tick here for this browser
         d.screens.changed(key)  # everyone (this browser too) hears how many are here
     except BaseException:
+        if client is not None:  # nobody will read its queue: not a screen of the room
+            d.streams.unregister(client)
         d.stream_cap.release(address)
         raise
     # A (well-formed) Last-Event-ID from a reconnecting browser needs nothing more:
