@@ -29,7 +29,7 @@ from ..rooms.models import PairRoom
 from ..rooms.service import pair_json
 from ..streams.bus import Batch
 from ..tools.lists import list_events
-from .told import Told, completed_in, missed_events
+from .told import heard_this_stop, missed_events, told_by, told_of
 from .transitions import in_app_context
 
 log = logging.getLogger(__name__)
@@ -77,8 +77,7 @@ class Delivery:
         self._delivered[key] = batch.version
         self.timestamps.put(key, batch.timer, batch.version)  # the registry keeps the newest
         self._sync_tick_job(key, self.timestamps.get(key))
-        told = self._told.get(key)
-        self._tell(key, batch.timer, completed_in(batch.events, told is not None and told.completed))
+        self._told[key] = told_by(batch.events, batch.timer, self._told.get(key))
         for event, data in batch.events:
             if event == "close":
                 self.streams.close_room(key)  # sends close / OK, then ends them
@@ -138,10 +137,6 @@ class Delivery:
     def _done_reading() -> None:
         db.session.rollback()  # the share lock goes: changes to the room may commit again
 
-    def _tell(self, key: str, timer, completed: bool) -> None:
-        """This process's screens of the room were just told this timer (and status)."""
-        self._told[key] = Told(timer.running, timer.duration_ms, timer.remaining_ms, completed)
-
     def _advance(self, key: str, version: int) -> None:
         """Everything up to ``version`` is covered (by a snapshot or a resync)."""
         self._delivered[key] = max(self._delivered.get(key, -1), version)
@@ -162,7 +157,8 @@ class Delivery:
                 self.forget(key)  # closes its streams
                 return
             lists = [("pair", pair_json(room))] + self._lists(room)
-            version, timer, completed = room.version, room.timer.to_domain(), room.completed
+            version, timer = room.version, room.timer.to_domain()
+            told_now = told_of(timer, room)
             # For screens last told a running timer or not (built here: nothing under the
             # delivery lock reads the database).
             states = {told_running: self.state_events(room, told_running)[1:]
@@ -173,17 +169,14 @@ class Delivery:
             with self.deliveries(key):
                 told = self._told.get(key)
                 state = states[told is not None and told.running]
-                if told is not None and not told.running and (told.duration_ms, told.remaining_ms) \
-                        == (timer.duration_ms, timer.remaining_ms):
-                    # They were told this stopped timer already: a time-up's "0" (for screens
-                    # that missed it) would end the turn on coduo's client a second time.
+                if heard_this_stop(told, room, timer):
                     state = [e for e in state if e != ("remaining-time", "0")]
                 missed = missed_events(told, room, timer, ("remaining-time", "0") in state)
                 # Before the exact time left (and the room), as a batch orders them (timer
                 # update, then remaining-time): what follows that value is its room event.
                 at = max(i for i, (event, _) in enumerate(state) if event == "remaining-time")
                 self._advance(key, version)
-                self._tell(key, timer, completed)
+                self._told[key] = told_now
                 self._sync_tick_job(key, self.timestamps.get(key))
                 for event, data in state[:at] + missed + state[at:] + lists:
                     self.streams.broadcast(key, event, data)
@@ -218,14 +211,15 @@ class Delivery:
             self._done_reading()
             return None, b""
         events = self.state_events(room) + self._lists(room)
-        version, timer, completed = room.version, room.timer.to_domain(), room.completed
+        version, timer = room.version, room.timer.to_domain()
+        told_now = told_of(timer, room)
         client = None
         try:
             with self.deliveries(key):
                 if self._delivered.get(key, -1) <= version:
                     if self.streams.count(key) == 0 or key not in self._delivered:
                         self._advance(key, version)  # nobody here waits for older batches
-                        self._tell(key, timer, completed)
+                        self._told[key] = told_now
                     client = self.streams.register(key, since=version)
             self._done_reading()
         except BaseException:

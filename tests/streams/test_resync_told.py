@@ -94,3 +94,24 @@ def test_a_resync_in_the_swap_window_does_not_repeat_a_heard_time_up(pair_of_ser
         seen = [(s.time_ups, s.handled.count(("remaining-time", "0"))) for s in screens]
         print("time-ups, zeros heard:", seen)
         assert seen == [(1, 1)] * 2, seen
+
+
+def test_a_whole_turn_missed_is_told_as_its_time_up(pair_of_servers, pg_schema_url):
+    """Screens that heard a time-up (told: a stopped full turn) then miss a whole turn,
+    its start and its time-up, while the bus loses both: the timer is as they were told
+    it (stopped, full), but a turn later. The resync must say that turn's "0" (coduo's
+    client ends a turn only on it): what they were told is judged with the turns
+    completed, not by the timer alone."""
+    import psycopg
+    with started_room(pair_of_servers, 2_000, lambda s: s.time_ups == 1) as (room_id, screens):
+        with psycopg.connect(pg_schema_url) as conn:  # a whole turn, its messages lost
+            now = int(time.time() * 1000)
+            conn.execute("UPDATE pair_room SET turns_completed = turns_completed + 1, "
+                         "last_time_up_at_ms = %s, driver = navigator, navigator = driver, "
+                         "version = version + 2 WHERE id = %s", (now, room_id))
+        for screen in screens:
+            screen.wait(lambda s: s.time_ups >= 2, timeout=AFTER_LOSS)
+        time.sleep(0.5)
+        seen = [(s.time_ups, s.handled.count(("remaining-time", "0"))) for s in screens]
+        print("time-ups, zeros heard:", seen)
+        assert seen == [(2, 2)] * 2, seen
