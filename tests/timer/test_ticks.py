@@ -7,21 +7,12 @@ from coding_duo.streams.registry import EventStreamsRegistry
 from coding_duo.timer.registries import SchedulerRegistry, TimestampRegistry
 from coding_duo.timer.service import SchedulerService
 from coding_duo.timer.domain import Timer
-
-
-class Handoffs:
-    """Stands in for SchedulerRegistry: records what a tick hands to the pool."""
-
-    def __init__(self):
-        self.soon = []
-
-    def run_soon(self, func, *args):
-        self.soon.append((func.__name__, args))
+from scheduler_fake import FakeScheduler
 
 
 def service_at(clock_ms: int):
     streams, timestamps, locks = EventStreamsRegistry(), TimestampRegistry(), RoomLocks()
-    service = SchedulerService(None, streams, timestamps, Handoffs(), locks, bus=None,
+    service = SchedulerService(None, streams, timestamps, FakeScheduler(), locks, bus=None,
                                presence=None, empty_room_grace_seconds=0, clock=lambda: clock_ms)
     return service
 
@@ -136,30 +127,12 @@ def test_inline_jobs_run_on_the_scheduler_thread_and_may_hand_off():
         registry.shutdown()
 
 
-class Jobs(Handoffs):
-    """Stands in for SchedulerRegistry where a room's jobs matter too."""
-
-    def __init__(self):
-        super().__init__()
-        self.jobs = {}
-
-    def has(self, key):
-        return key in self.jobs
-
-    def schedule(self, key, func, first_run_ms, interval_s=1.0, inline=False):
-        self.jobs[key] = first_run_ms
-
-    def cancel(self, key):
-        self.jobs.pop(key, None)
-
-
 def test_a_room_past_its_deadline_with_its_tick_job_in_place_is_decided_now():
     """The time-up's tick came while the screens had not heard of the room's newest
     change, and was held back; when the change (or a resync) arrives, the job is already
     ticking this deadline, and its next run is a second away: the time-up is decided
     now (bench/chaos.py found its 0 1.2 s late)."""
     service = service_at(60_000)
-    service.schedulers = Jobs()
     running_room(service)
     timer = service.timestamps.get("ROOM")
     service._sync_tick_job("ROOM", timer)  # ticking this deadline
@@ -167,7 +140,7 @@ def test_a_room_past_its_deadline_with_its_tick_job_in_place_is_decided_now():
     service.clock = lambda: 60_250  # past the deadline, still running here
     service._sync_tick_job("ROOM", timer)
     assert service.schedulers.soon == [("_tick_slowly", ("ROOM",))]
-    service.schedulers.soon.clear()
+    service.schedulers.handed.clear()
     service.clock = lambda: 59_000  # before the deadline: the job's own ticks
     service._sync_tick_job("ROOM", timer)
     assert service.schedulers.soon == []
