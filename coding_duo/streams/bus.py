@@ -40,12 +40,13 @@ class Batch:
     timer: Timer
     events: list = field(default_factory=list)  # [(event name, data)]
     deleted: bool = False  # the room is gone: processes forget it
+    time_up_at: int | None = None  # the room's last time-up after this change (turn or break)
 
     def to_json(self) -> str:
         t = self.timer
         return json.dumps({
             "key": self.key, "version": self.version, "events": self.events,
-            "deleted": self.deleted,
+            "deleted": self.deleted, "timeUpAt": self.time_up_at,
             "timer": [t.duration_ms, t.remaining_ms, t.status.value, t.ends_at_ms, t.id,
                       t.kind, t.turn_ms],
         }, separators=(",", ":"), ensure_ascii=False)
@@ -59,7 +60,8 @@ class Batch:
         duration, remaining, status, ends_at, timer_id, *kind = data["timer"]
         return cls(data["key"], data["version"],
                    Timer(duration, remaining, TimerStatus(status), ends_at, timer_id, *kind),
-                   [tuple(e) for e in data["events"]], data.get("deleted", False))
+                   [tuple(e) for e in data["events"]], data.get("deleted", False),
+                   data.get("timeUpAt"))
 
 
 class LocalBus:

@@ -77,7 +77,7 @@ class Delivery:
         self._delivered[key] = batch.version
         self.timestamps.put(key, batch.timer, batch.version)  # the registry keeps the newest
         self._sync_tick_job(key, self.timestamps.get(key))
-        self._told[key] = told_by(batch.events, batch.timer, self._told.get(key))
+        self._told[key] = told_by(batch, self._told.get(key))
         for event, data in batch.events:
             if event == "close":
                 self.streams.close_room(key)  # sends close / OK, then ends them

@@ -11,36 +11,36 @@ class Told(NamedTuple):
     duration_ms: int
     remaining_ms: int  # what a timer not running shows
     completed: bool
-    turns: int  # turns completed: a stopped timer like the one told may be a turn later
+    # The room's last time-up (turn or break) as they heard it: the same stopped timer
+    # after another time-up (a whole turn, or a whole break, missed) is news to them.
+    time_up_at: int | None
 
 
-def told_by(events, timer, before: "Told | None") -> Told:
-    """What a batch's events tell the screens of the room: its timer, and whether the
-    room is completed and how many turns it has, as its last ``room`` event says (else
-    as they were told before)."""
+def told_by(batch, before: "Told | None") -> Told:
+    """What a batch tells the screens of the room: its timer and time-up marker, and
+    whether the room is completed, as its last ``room`` event says (else as before)."""
     completed = before is not None and before.completed
-    turns = before.turns if before is not None else 0
-    for event, data in reversed(events):
+    for event, data in reversed(batch.events):
         if event == "room" and isinstance(data, dict) and "status" in data:
             completed = data["status"] == "COMPLETED"
-            turns = data.get("turnsCompleted", turns)
             break
-    return Told(timer.running, timer.duration_ms, timer.remaining_ms, completed, turns)
+    timer = batch.timer
+    return Told(timer.running, timer.duration_ms, timer.remaining_ms, completed, batch.time_up_at)
 
 
 def told_of(timer, room) -> Told:
     """What a snapshot or a resync of ``room`` tells its screens."""
     return Told(timer.running, timer.duration_ms, timer.remaining_ms, room.completed,
-                room.turns_completed)
+                room.last_time_up_at_ms)
 
 
 def heard_this_stop(told: Told | None, room, timer) -> bool:
-    """Were the screens told this very stopped timer already, in this turn? Then a
-    time-up's "0" in a resync's state would end the turn on coduo's client a second
-    time. (The same stopped timer a whole turn later is a time-up they missed.)"""
+    """Were the screens told this very stopped timer already, after this very time-up?
+    Then a time-up's "0" in a resync's state would end the turn on coduo's client a
+    second time. (The same stopped timer after a later time-up is one they missed.)"""
     return told is not None and not told.running and (
-        told.duration_ms, told.remaining_ms, told.turns) == (
-        timer.duration_ms, timer.remaining_ms, room.turns_completed)
+        told.duration_ms, told.remaining_ms, told.time_up_at) == (
+        timer.duration_ms, timer.remaining_ms, room.last_time_up_at_ms)
 
 
 def missed_events(told: Told | None, room, timer, time_up: bool) -> list[tuple[str, object]]:

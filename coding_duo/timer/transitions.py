@@ -175,7 +175,8 @@ class Transitions:
         room = change.room
         room.version += 1
         room.touched_at = utcnow()
-        batch = Batch(room.access_code, room.version, timer, change.events, change.deleted)
+        batch = Batch(room.access_code, room.version, timer, change.events, change.deleted,
+                      room.last_time_up_at_ms)
         db.session.commit()
         self.apply(batch)
         self.bus.publish(batch)
