@@ -73,7 +73,7 @@ class Sweep:
         ``OVERDUE_GRACE_MS`` past its deadline, whoever started it (the timer's status is
         indexed: running timers are few). Decided once, like any time-up: under the row
         lock, a room another process decided meanwhile changes nothing. Returns how
-        many were found."""
+        many this process decided."""
         now = self.clock()
         keys = db.session.execute(
             select(PairRoom.access_code)
@@ -82,11 +82,13 @@ class Sweep:
                    TimerRecord.ends_at_ms < now - OVERDUE_GRACE_MS,
                    PairRoom.deleted_at.is_(None))).scalars().all()
         db.session.rollback()
+        decided = 0
         for key in keys:
-            log.warning("room %s: running past its deadline and decided by nobody: "
-                        "time-up", key)
-            self._safely(self._transition, key, self._decide_time_up)
-        return len(keys)
+            if self._safely(self._transition, key, self._decide_time_up):
+                decided += 1
+                log.warning("room %s: running more than %d ms past its deadline, its time-up "
+                            "decided by nobody: decided here", key, OVERDUE_GRACE_MS)
+        return decided
 
     def _pause_if_started_before(self, since: int):
         def decide(change, timer, now):
@@ -94,12 +96,14 @@ class Sweep:
                 self._decide_pause(change, timer, now)
         return decide
 
-    def _safely(self, func, *args) -> None:
+    def _safely(self, func, *args):
+        """``func(*args)``; None if it raised (logged)."""
         try:
-            func(*args)
+            return func(*args)
         except Exception:  # noqa: BLE001 - one room's trouble must not stop the sweep
             db.session.rollback()
             log.exception("sweep: %s%r failed", getattr(func, "__name__", func), args[:1])
+            return None
 
     @in_app_context
     def recover(self) -> int:

@@ -1,0 +1,96 @@
+"""``Sweep.decide_overdue`` (the time-up of rooms running past their deadline that no
+process decided), in-process on SQLite and called directly: an overdue break ends as a
+break; a room decided and restarted elsewhere between the query and the row lock is
+left running, its turn counted once; and only a decision made here is logged (with
+several processes every one queries the room, and one wins). From review 17."""
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from coding_duo import create_app
+from coding_duo.extensions import db
+from scheduler_fake import FakeScheduler
+
+pytestmark = pytest.mark.once
+
+
+@pytest.fixture
+def room(tmp_path):
+    """``make(duration)`` -> (app, timers, http client, code)."""
+    apps = []
+
+    def make(duration=2_000):
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
+                          "TESTING": True, "RATE_LIMITS_ENABLED": False, "REDIS_URL": None})
+        apps.append(app)
+        with app.app_context():
+            upgrade()
+        timers = app.extensions["coding_duo"].timers
+        timers.schedulers = FakeScheduler()
+        http = app.test_client()
+        code = http.post("/api/pair-room", json={"driver": "Ann", "navigator": "Bob",
+                                                 "timerDuration": duration}).get_json()["accessCode"]
+        return app, timers, http, code
+    yield make
+    for app in apps:
+        app.extensions["coding_duo"].shutdown()
+
+
+def row():
+    r = db.session.execute(text(
+        "SELECT r.turns_completed, t.status, t.kind, (SELECT count(*) FROM turn) "
+        "FROM pair_room r JOIN timer t ON t.room_id = r.id")).one()
+    db.session.rollback()
+    return tuple(r)
+
+
+def test_an_overdue_break_ends_as_a_break(room):
+    app, timers, http, code = room(60_000)
+    assert http.patch(f"/api/pair-room/{code}/break/start", json={"duration": 1_000}) \
+        .status_code in (200, 204)
+    later = int(time.time() * 1000) + 3_500
+    timers.clock = lambda: later
+    with app.app_context():
+        assert timers.decide_overdue() == 1
+        assert row()[:3] == (0, "IDLE", "turn")
+        assert timers.decide_overdue() == 0
+
+
+def test_a_room_decided_and_restarted_meanwhile_is_left_running(room, caplog):
+    app, timers, http, code = room()
+    assert http.patch(f"/api/{code}/timer/start").status_code == 204
+    later = int(time.time() * 1000) + 4_500
+    timers.clock = lambda: later
+    real = timers._transition
+    calls = []
+
+    def racing(key, decide):
+        if not calls:  # the owner decides the time-up and a start lands, first
+            calls.append(1)
+            real(key, timers._decide_time_up)
+            assert http.patch(f"/api/{code}/timer/start").status_code == 204
+        return real(key, decide)
+
+    timers._transition = racing
+    with app.app_context(), caplog.at_level(logging.WARNING):
+        assert timers.decide_overdue() == 0  # found, and decided elsewhere
+        assert row()[:2] == (1, "RUNNING")
+    warned = [r for r in caplog.records if "decided by nobody" in r.getMessage()]
+    assert warned == [], "warned of a time-up this process did not decide"
+
+
+def test_a_decision_made_here_is_logged_once(room, caplog):
+    app, timers, http, code = room()
+    assert http.patch(f"/api/{code}/timer/start").status_code == 204
+    later = int(time.time() * 1000) + 4_500
+    timers.clock = lambda: later
+    with app.app_context(), caplog.at_level(logging.WARNING):
+        assert timers.decide_overdue() == 1
+        assert row() == (1, "IDLE", "turn", 1)
+    warned = [r for r in caplog.records if "decided by nobody" in r.getMessage()]
+    assert len(warned) == 1
