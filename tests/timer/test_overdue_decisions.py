@@ -9,36 +9,11 @@ import logging
 import time
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
 
-from coding_duo import create_app
 from coding_duo.extensions import db
-from scheduler_fake import FakeScheduler
 
 pytestmark = pytest.mark.once
-
-
-@pytest.fixture
-def room(tmp_path):
-    """``make(duration)`` -> (app, timers, http client, code)."""
-    apps = []
-
-    def make(duration=2_000):
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
-                          "TESTING": True, "RATE_LIMITS_ENABLED": False, "REDIS_URL": None})
-        apps.append(app)
-        with app.app_context():
-            upgrade()
-        timers = app.extensions["coding_duo"].timers
-        timers.schedulers = FakeScheduler()
-        http = app.test_client()
-        code = http.post("/api/pair-room", json={"driver": "Ann", "navigator": "Bob",
-                                                 "timerDuration": duration}).get_json()["accessCode"]
-        return app, timers, http, code
-    yield make
-    for app in apps:
-        app.extensions["coding_duo"].shutdown()
 
 
 def row():
@@ -49,8 +24,8 @@ def row():
     return tuple(r)
 
 
-def test_an_overdue_break_ends_as_a_break(room):
-    app, timers, http, code = room(60_000)
+def test_an_overdue_break_ends_as_a_break(room_in_process):
+    app, timers, http, code = room_in_process(60_000)
     assert http.patch(f"/api/pair-room/{code}/break/start", json={"duration": 1_000}) \
         .status_code in (200, 204)
     later = int(time.time() * 1000) + 3_500
@@ -61,8 +36,8 @@ def test_an_overdue_break_ends_as_a_break(room):
         assert timers.decide_overdue() == 0
 
 
-def test_a_room_decided_and_restarted_meanwhile_is_left_running(room, caplog):
-    app, timers, http, code = room()
+def test_a_room_decided_and_restarted_meanwhile_is_left_running(room_in_process, caplog):
+    app, timers, http, code = room_in_process(2_000)
     assert http.patch(f"/api/{code}/timer/start").status_code == 204
     later = int(time.time() * 1000) + 4_500
     timers.clock = lambda: later
@@ -84,8 +59,8 @@ def test_a_room_decided_and_restarted_meanwhile_is_left_running(room, caplog):
     assert warned == [], "warned of a time-up this process did not decide"
 
 
-def test_a_decision_made_here_is_logged_once(room, caplog):
-    app, timers, http, code = room()
+def test_a_decision_made_here_is_logged_once(room_in_process, caplog):
+    app, timers, http, code = room_in_process(2_000)
     assert http.patch(f"/api/{code}/timer/start").status_code == 204
     later = int(time.time() * 1000) + 4_500
     timers.clock = lambda: later

@@ -5,30 +5,19 @@ from __future__ import annotations
 import time
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
 
-from coding_duo import create_app
 from coding_duo.extensions import db
-from scheduler_fake import FakeScheduler
 
 pytestmark = pytest.mark.once
 
 
-def test_memory_ahead_of_the_database_does_not_requeue_the_slow_tick_for_ever(tmp_path):
+def test_memory_ahead_of_the_database_does_not_requeue_the_slow_tick_for_ever(room_in_process):
     """The database lost the room's last commit (a failover to a standby behind, a
     restore): memory runs past its deadline at version n+1, the database is idle at n.
     Each _tick_slowly finds nothing to decide, and its no-change path's _sync_tick_job
     queues the next one at once."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
-                      "TESTING": True, "RATE_LIMITS_ENABLED": False, "REDIS_URL": None})
-    with app.app_context():
-        upgrade()
-    timers = app.extensions["coding_duo"].timers
-    timers.schedulers = FakeScheduler()
-    http = app.test_client()
-    code = http.post("/api/pair-room", json={"driver": "Ann", "navigator": "Bob",
-                                             "timerDuration": 60_000}).get_json()["accessCode"]
+    app, timers, http, code = room_in_process(60_000)
     with app.app_context():
         key = db.session.execute(text("SELECT access_code FROM pair_room")).scalar_one()
         timers.streams.register(key)  # a screen here

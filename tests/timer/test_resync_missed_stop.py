@@ -14,12 +14,9 @@ import re
 import time
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
 
-from coding_duo import create_app
 from coding_duo.extensions import db
-from scheduler_fake import FakeScheduler
 
 pytestmark = pytest.mark.once
 
@@ -43,50 +40,39 @@ def drained(client) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("missed", ["a whole turn", "a whole break"])
-def test_a_resync_tells_the_time_up_of_what_the_screens_missed_whole(tmp_path, missed):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 't.db'}",
-                      "TESTING": True, "RATE_LIMITS_ENABLED": False, "REDIS_URL": None})
+def test_a_resync_tells_the_time_up_of_what_the_screens_missed_whole(room_in_process, missed):
+    app, timers, http, code = room_in_process(TURN_MS)
     with app.app_context():
-        upgrade()
-    timers = app.extensions["coding_duo"].timers
-    timers.schedulers = FakeScheduler()
-    http = app.test_client()
-    code = http.post("/api/pair-room", json={"driver": "Ann", "navigator": "Bob",
-                                             "timerDuration": TURN_MS}).get_json()["accessCode"]
-    try:
-        with app.app_context():
-            key = db.session.execute(text("SELECT access_code FROM pair_room")).scalar_one()
-            screen = timers.streams.register(key)
-            timers.resync(key)  # the screen is told: an idle full turn, 0 turns
-            told_before = timers._told[key]
-            drained(screen)
-            real_apply = timers.apply
-            timers.apply = lambda batch: False  # these batches are lost on the bus
-            try:
-                if missed == "a whole turn":
-                    assert http.patch(f"/api/{code}/timer/start").status_code == 204
-                    ends = TURN_MS
-                else:
-                    answer = http.patch(f"/api/pair-room/{code}/break/start",
-                                        json={"duration": BREAK_MS})
-                    assert answer.status_code in (200, 204), answer.get_data(as_text=True)
-                    ends = BREAK_MS
-                later = int(time.time() * 1000) + ends + 50
-                timers.clock = lambda: later
-                timers.deadline(key)  # its time-up, decided (elsewhere)
-            finally:
-                timers.apply = real_apply
-            row = db.session.execute(text(
-                "SELECT r.turns_completed, r.last_time_up_at_ms, t.status, t.kind, "
-                "t.duration_ms, t.remaining_ms FROM pair_room r JOIN timer t "
-                "ON t.room_id = r.id")).one()
-            db.session.rollback()
-            print("told before:", told_before, "database after:", tuple(row))
-            timers.resync(key)  # the version check finds the room behind
-            events = drained(screen)
-        print(missed, "-> resync said:", events[:6])
-        zeros = events.count(("remaining-time", "0"))
-        assert zeros == 1, f"the screens missed {missed} and its time-up; the resync said " \
-                           f"'0' {zeros} times"
-    finally:
-        app.extensions["coding_duo"].shutdown()
+        key = db.session.execute(text("SELECT access_code FROM pair_room")).scalar_one()
+        screen = timers.streams.register(key)
+        timers.resync(key)  # the screen is told: an idle full turn, 0 turns
+        told_before = timers._told[key]
+        drained(screen)
+        real_apply = timers.apply
+        timers.apply = lambda batch: False  # these batches are lost on the bus
+        try:
+            if missed == "a whole turn":
+                assert http.patch(f"/api/{code}/timer/start").status_code == 204
+                ends = TURN_MS
+            else:
+                answer = http.patch(f"/api/pair-room/{code}/break/start",
+                                    json={"duration": BREAK_MS})
+                assert answer.status_code in (200, 204), answer.get_data(as_text=True)
+                ends = BREAK_MS
+            later = int(time.time() * 1000) + ends + 50
+            timers.clock = lambda: later
+            timers.deadline(key)  # its time-up, decided (elsewhere)
+        finally:
+            timers.apply = real_apply
+        row = db.session.execute(text(
+            "SELECT r.turns_completed, r.last_time_up_at_ms, t.status, t.kind, "
+            "t.duration_ms, t.remaining_ms FROM pair_room r JOIN timer t "
+            "ON t.room_id = r.id")).one()
+        db.session.rollback()
+        print("told before:", told_before, "database after:", tuple(row))
+        timers.resync(key)  # the version check finds the room behind
+        events = drained(screen)
+    print(missed, "-> resync said:", events[:6])
+    zeros = events.count(("remaining-time", "0"))
+    assert zeros == 1, f"the screens missed {missed} and its time-up; the resync said " \
+                       f"'0' {zeros} times"
