@@ -104,6 +104,8 @@ def from_environment(instance_path: str) -> dict:
         # swap (each coduo screen asks for one) and change nothing; 0: never.
         "TIME_UP_SWAP_WINDOW_SECONDS": _float("TIME_UP_SWAP_WINDOW_SECONDS", 5),
         "SCHEDULER_POOL_SIZE": _int("SCHEDULER_POOL_SIZE", 10),
+        # New streams' snapshots built at once (coding_duo/streams/cap.py SnapshotSlots).
+        "SNAPSHOT_CONCURRENCY": _int("SNAPSHOT_CONCURRENCY", 3),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         # Abuse: rate limits per client address (see coding_duo/web/limits.py), open streams
         # per client address (a whole office behind one NAT: 40 pairs with two tabs each

@@ -10,7 +10,7 @@ import logging
 from .admin.retention import scheduled_pass
 from .rooms.locks import RoomLocks
 from .streams.bus import make_bus
-from .streams.cap import StreamCap
+from .streams.cap import SnapshotSlots, StreamCap
 from .streams.registry import EventStreamsRegistry
 from .streams.screens import Screens
 from .timer.clock_skew import ClockSkew
@@ -35,6 +35,7 @@ class Duo:
         self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
         self.locks = RoomLocks(config["ROOM_LOCK_STRIPES"])
         self.stream_cap = StreamCap(config["MAX_STREAMS"], config["MAX_STREAMS_PER_CLIENT"])
+        self.snapshot_slots = SnapshotSlots(config["SNAPSHOT_CONCURRENCY"])
         self.previewer = LinkPreviewer(
             allow_private=config["LINK_PREVIEW_ALLOW_PRIVATE"],
             timeout=config["LINK_PREVIEW_TIMEOUT_SECONDS"])

@@ -26,9 +26,22 @@ log = logging.getLogger(__name__)
 
 @bp.get("/<code>/connect")
 def connect(code):
+    d = duo()
+    # The snapshot is built in a slot (a few at a time): a crowd rejoining at once must
+    # not hold up the time-ups due meanwhile (SnapshotSlots). The stream itself is sent
+    # after the view returns, outside it.
+    if not d.snapshot_slots.acquire():
+        raise ApiError(503, N_("This server is busy opening other live streams; retrying shortly"),
+                       {"Retry-After": "1"})
+    try:
+        return _open(code, d)
+    finally:
+        d.snapshot_slots.release()
+
+
+def _open(code, d):
     room = readable_room(code)
     key = room.access_code
-    d = duo()
     config = d.config
     if d.stopping:
         raise ApiError(503, N_("This server is restarting; reconnecting shortly"), {"Retry-After": "1"})

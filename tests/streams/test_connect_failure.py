@@ -55,3 +55,28 @@ def test_a_failed_opening_leaves_no_screen_behind(app, monkeypatch, failing):
     finally:
         answer.close()
     assert duo.streams.count(key) == 0
+
+
+def test_a_stream_that_finds_no_snapshot_slot_in_time_is_told_to_retry(app):
+    """Snapshots are built a few at a time (SnapshotSlots); one that waits past the
+    slots' patience (a stalled database holding them) gets a 503 with Retry-After,
+    which the room page's EventSource retry answers, and leaves nothing behind."""
+    from coding_duo.streams.cap import SnapshotSlots
+    duo = app.extensions["coding_duo"]
+    duo.snapshot_slots = SnapshotSlots(1, wait_seconds=0.2)
+    client = app.test_client()
+    code = client.post("/api/pair-room", json={"driver": "Ann", "navigator": "Bob",
+                                                "timerDuration": 60_000}).get_json()["accessCode"]
+    assert duo.snapshot_slots.acquire()  # held (by a snapshot waiting for the database)
+    answer = client.get(f"/api/{code}/connect")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "1"
+    assert "busy" in answer.get_json()["message"]
+    assert duo.streams.count(code.replace("-", "")) == 0 and duo.stream_cap.open == 0
+    duo.snapshot_slots.release()
+    answer = client.get(f"/api/{code}/connect", buffered=False)
+    try:
+        assert answer.status_code == 200
+    finally:
+        answer.close()
+    assert duo.snapshot_slots.acquire(), "the slot was not given back"
