@@ -26,23 +26,11 @@ log = logging.getLogger(__name__)
 
 @bp.get("/<code>/connect")
 def connect(code):
+    """What needs no database first (a stopping server, a bad Last-Event-ID, the stream
+    cap), then the snapshot, built in a slot (a few at a time: a crowd rejoining at
+    once must not hold up the time-ups due meanwhile, see SnapshotSlots). The stream
+    itself is sent after the view returns, outside the slot."""
     d = duo()
-    # The snapshot is built in a slot (a few at a time): a crowd rejoining at once must
-    # not hold up the time-ups due meanwhile (SnapshotSlots). The stream itself is sent
-    # after the view returns, outside it.
-    if not d.snapshot_slots.acquire():
-        raise ApiError(503, N_("This server is busy opening other live streams; retrying shortly"),
-                       {"Retry-After": "1"})
-    try:
-        return _open(code, d)
-    finally:
-        d.snapshot_slots.release()
-
-
-def _open(code, d):
-    room = readable_room(code)
-    key = room.access_code
-    config = d.config
     if d.stopping:
         raise ApiError(503, N_("This server is restarting; reconnecting shortly"), {"Retry-After": "1"})
     _check_last_event_id(request.headers.get("Last-Event-ID"))
@@ -55,6 +43,23 @@ def _open(code, d):
         raise ApiError(429, N_("Too many open streams from one address (at most %(max)s, the server's "
                                "MAX_STREAMS_PER_CLIENT); close some tabs"), {"Retry-After": "10"},
                        max=d.stream_cap.per_client)
+    try:
+        if not d.snapshot_slots.acquire():
+            raise ApiError(503, N_("This server is busy opening other live streams; retrying shortly"),
+                           {"Retry-After": "1"})
+        try:
+            return _open(code, d, address)  # its stream releases the cap when it closes
+        finally:
+            d.snapshot_slots.release()
+    except BaseException:
+        d.stream_cap.release(address)
+        raise
+
+
+def _open(code, d, address):
+    room = readable_room(code)
+    key = room.access_code
+    config = d.config
     client = None
     try:
         # Registered and snapshotted under the room lock, from a fresh read of the room:
@@ -69,7 +74,6 @@ def _open(code, d):
     except BaseException:
         if client is not None:  # nobody will read its queue: not a screen of the room
             d.streams.unregister(client)
-        d.stream_cap.release(address)
         raise
     # A (well-formed) Last-Event-ID from a reconnecting browser needs nothing more:
     # the state snapshot above brings it up to date whatever it missed.
