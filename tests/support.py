@@ -55,8 +55,14 @@ class ServerProcess:
         })
         env.update(self.extra_env)
         env = {name: value for name, value in env.items() if value is not None}
+        first_start = self.log_path is None
         self.log_path = log_path or os.path.join(ROOT, "tests", "artifacts", f"server-{self.port}.log")
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        if first_start and log_path is None:
+            # One log per server, across its own restarts only: a port used again by a
+            # later server (another test's) must not hand it the earlier one's lines (a
+            # test read the first "MAX_STREAMS=" line, and it was a root server's).
+            open(self.log_path, "wb").close()
         warm = Zygote.get() if self.command == [sys.executable, "app.py"] and not self.popen else None
         if warm is not None:  # ``python app.py`` forked from imported libraries (tests/zygote.py)
             self.proc = warm.fork(["app.py"], ROOT, env, self.log_path)
