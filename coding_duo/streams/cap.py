@@ -43,9 +43,9 @@ class SnapshotSlots:
     (a room's lists and history as JSON) between database reads; a few dozen screens
     rejoining together (a process died and its browsers came here) each building theirs
     held the GIL from the thread that was deciding a time-up, whose every query then
-    waited its turn to run again: 30 joining rooms of 214 todos put a time-up's "0"
-    520 ms late (368-750 ms). Three at a time: 46-50 ms, and all 30 joined sooner
-    (0.52-0.64 s against 0.83-0.90 s): the machine has no more to give them at once."""
+    waited its turn to run again. tests/streams/test_rejoin_crowd.py (30 joining rooms of
+    214 todos at a deadline, 3 trials a round): the "0" 163-731 ms late with no bound,
+    46-144 ms three at a time, and the 30 joined as fast or faster (0.56-0.99 s)."""
 
     def __init__(self, limit: int, wait_seconds: float = 10.0):
         self._slots = threading.BoundedSemaphore(max(1, limit))
