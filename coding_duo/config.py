@@ -54,6 +54,9 @@ def from_environment(instance_path: str) -> dict:
         # connection's own limit of 15 s applies).
         "ROW_LOCK_IDLE_MS": _int("ROW_LOCK_IDLE_MS", 500),
         "VERSION_CHECK_SECONDS": _float("VERSION_CHECK_SECONDS", 3),
+        # ...and this often it reads the rooms touched in the last seconds (an index range:
+        # a few rows), so a change Redis would not take (a write pause) is seen within ~1 s.
+        "RECENT_VERSION_CHECK_SECONDS": _float("RECENT_VERSION_CHECK_SECONDS", 0.5),
         # Changes waiting for Redis (an outage) are kept up to this many bytes; beyond,
         # the oldest are dropped (counted, logged; the version check heals their rooms).
         # PostgreSQL: this process's clock is compared with the database's at start and

@@ -55,6 +55,7 @@ class Duo:
             self.bus, self.presence, empty_room_grace_seconds=config["EMPTY_ROOM_GRACE_SECONDS"],
             idle_seconds=config["ROOM_MEMORY_IDLE_SECONDS"],
             version_check_seconds=config["VERSION_CHECK_SECONDS"] if self.bus.shared else 0,
+            recent_check_seconds=config["RECENT_VERSION_CHECK_SECONDS"],
             time_up_swap_window_seconds=config["TIME_UP_SWAP_WINDOW_SECONDS"],
             row_lock_idle_ms=config["ROW_LOCK_IDLE_MS"] if postgres else 0,
             share_locks=postgres)

@@ -18,7 +18,6 @@ across the database. (The lists' change events are deltas on top of the version 
 from __future__ import annotations
 
 import logging
-import time
 
 from sqlalchemy import select
 
@@ -37,7 +36,6 @@ log = logging.getLogger(__name__)
 GAP_MS = 200  # how long a batch waits for the one before it before the room is resynced
 GAP_JOB = "~gap:"
 OPEN_TRIES = 3  # reads of a joining stream's snapshot before it waits for the decision lock
-VERSION_JOB = "~versions"
 
 
 
@@ -233,52 +231,3 @@ class Delivery:
         if client is None:
             return None  # a newer change was delivered here since the read: read again
         return client, b"".join(self.streams.encode(event, data) for event, data in events)
-
-    # ----- the periodic version check -------------------------------------------------
-
-    def start_version_checks(self, seconds: float) -> None:
-        if seconds > 0:
-            self.schedulers.every(VERSION_JOB, self.check_versions, seconds)
-
-    def _known_version(self, key: str) -> int:
-        """The newest version of the room that this process's screens were sent (rooms
-        with streams here), or that its memory holds (a room running here with none: a
-        read of the room refreshes memory but sends screens nothing)."""
-        delivered = self._delivered.get(key, -1)
-        if self.streams.count(key):
-            return delivered
-        return max(delivered, self.timestamps.version(key))
-
-    @in_app_context
-    def check_versions(self) -> int:
-        """Rooms with streams here, or running in this process's memory, whose database
-        version is newer than what this process knows (a message lost on the bus) are
-        resynced. Returns how many. (A running timer here with no stream: a lost pause
-        would otherwise leave memory counting down, and a Start sent here would be
-        answered from it.)"""
-        keys = sorted(set(self.streams.keys()) | set(self.timestamps.running()))
-        if not keys:
-            return 0
-        rows = db.session.execute(
-            select(PairRoom.access_code, PairRoom.version, PairRoom.deleted_at)
-            .where(PairRoom.access_code.in_(keys))).all()
-        db.session.rollback()
-        behind = {code: version for code, version, deleted in rows
-                  if deleted is not None or version > self._known_version(code)}
-        if not behind:
-            return 0
-        time.sleep(GAP_MS / 1000)  # a batch just committed may be on its way: give it time
-        healed = 0
-        for key, version in behind.items():
-            with self.locks(key):
-                if self._known_version(key) >= version:
-                    continue
-                log.warning("room %s: behind the database (delivered %s, database %s): "
-                            "resyncing", key, self._delivered.get(key), version)
-                try:
-                    self.resync(key)
-                    healed += 1
-                except Exception:  # noqa: BLE001 - one room's trouble must not stop the rest
-                    db.session.rollback()
-                    log.exception("room %s: resync failed", key)
-        return healed

@@ -19,13 +19,15 @@ from .registries import SchedulerRegistry, TimestampRegistry
 from .sweep import Sweep
 from .ticks import Ticks
 from .transitions import Transitions
+from .version_checks import VersionChecks
 
 
-class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
+class SchedulerService(Transitions, Delivery, VersionChecks, Ticks, Sweep, Memory):
     def __init__(self, app, streams: EventStreamsRegistry, timestamps: TimestampRegistry,
                  schedulers: SchedulerRegistry, locks: RoomLocks, bus, presence,
                  empty_room_grace_seconds: float, clock=now_ms, idle_seconds: float = 600,
-                 version_check_seconds: float = 0.0, time_up_swap_window_seconds: float = 5,
+                 version_check_seconds: float = 0.0, recent_check_seconds: float = 0.0,
+                 time_up_swap_window_seconds: float = 5,
                  row_lock_idle_ms: int = 0, share_locks: bool = False):
         self.app = app
         self.streams = streams
@@ -48,6 +50,8 @@ class SchedulerService(Transitions, Delivery, Ticks, Sweep, Memory):
         self.idle_seconds = idle_seconds  # an idle room's memory is let go after this
         self._next_eviction = 0.0
         self.version_check_seconds = version_check_seconds  # 0: one process, no check
+        self.recent_check_seconds = recent_check_seconds  # 0: rooms by key only
+        self._next_full_check = 0.0  # monotonic: when the version check reads every room again
         self.swap_window_ms = int(time_up_swap_window_seconds * 1000)
         self.clock = clock
         self.started_at = clock()

@@ -33,7 +33,7 @@ class Sweep:
 
     def start_jobs(self) -> None:
         self.schedulers.every(SWEEP_JOB, self.sweep, SWEEP_SECONDS)
-        self.start_version_checks(self.version_check_seconds)
+        self.start_version_checks()
         if self.version_check_seconds > 0:
             self.schedulers.every(OVERDUE_JOB, self.decide_overdue, self.version_check_seconds)
 

@@ -63,7 +63,8 @@ def test_a_newer_timer_found_in_the_database_resyncs_the_screens(make_pair, redi
     """At the old deadline (B's time-up finds a later one), and at once when a read of
     the room on B brought the newer timer into B's memory. (Deterministic: Redis holds
     A's batches back for the whole trial, so one trial of each is the test.)"""
-    a, b = make_pair(VERSION_CHECK_SECONDS="60")  # the periodic check must not be what heals
+    # the periodic check must not be what heals
+    a, b = make_pair(VERSION_CHECK_SECONDS="60", RECENT_VERSION_CHECK_SECONDS="0")
     for read_on_b in (False, True):
         rises, heard = one_trial(a, b, redis_server, read_on_b)
         assert not rises, (read_on_b, rises, heard)
@@ -80,7 +81,7 @@ def test_a_time_up_held_back_by_the_bus_still_rings_every_screen(make_pair, redi
     batch that has it, arriving once Redis takes writes again, is older than the
     resync and dropped), so the losing process's room pages never rang. One trial per
     loser in practice random: two trials."""
-    a, b = make_pair(VERSION_CHECK_SECONDS="60")
+    a, b = make_pair(VERSION_CHECK_SECONDS="60", RECENT_VERSION_CHECK_SECONDS="0")
     for trial in range(2):
         api = Api(a.url)
         code = api.create_room(TURN_MS)
@@ -115,7 +116,7 @@ def test_a_pause_held_back_by_the_bus_still_stops_coduo_screens(make_pair, redis
     ``timer`` / ``pause`` (the ``room`` state means nothing to it), so the resync says
     it, as the pause's own batch (dropped later as older than the resync) would have.
     Found in review: the resync sent the remaining time and the room only."""
-    a, b = make_pair(VERSION_CHECK_SECONDS="60")
+    a, b = make_pair(VERSION_CHECK_SECONDS="60", RECENT_VERSION_CHECK_SECONDS="0")
     api_a = Api(a.url)
     code = api_a.create_room(60_000)
     screen = stream(b.url, code)

@@ -1,0 +1,100 @@
+"""The periodic version check: what heals a change this process never heard of (a
+message lost on the bus, or one Redis would not take: a write pause, an outbox that
+overflowed). Several processes only.
+
+Two reads, one job:
+
+- every RECENT_VERSION_CHECK_SECONDS (0.5 s), the rooms *touched* in the last
+  ``RECENT_WINDOW_SECONDS`` (an index range on ``touched_at``, set with every version
+  bump: a few rows whatever the number of rooms), so a change decided elsewhere while
+  Redis refuses writes still reaches the screens here within about a second;
+- every VERSION_CHECK_SECONDS (3 s), every room with streams here or running in this
+  process's memory, by key: what the recent read cannot see (a clock far off, a
+  deletion, a room changed before the window).
+
+A room whose database version is newer than what this process knows is resynced
+(after ``GAP_MS``: a batch just committed may be on its way)."""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..rooms.models import PairRoom, utcnow
+from .delivery import GAP_MS
+from .transitions import in_app_context
+
+log = logging.getLogger(__name__)
+
+VERSION_JOB = "~versions"
+# The recent read looks this far back: commits land after their touched_at (a slow
+# transaction, a process's clock a little behind another's), and a check can run late.
+RECENT_WINDOW_SECONDS = 10.0
+
+
+class VersionChecks:
+    """Mixed into ``SchedulerService`` (``_delivered``, ``streams``, ``timestamps``, locks,
+    ``resync``)."""
+
+    def start_version_checks(self) -> None:
+        """``version_check_seconds`` 0: one process, no check; ``recent_check_seconds`` 0
+        (or not below it): no recent read."""
+        full, recent = self.version_check_seconds, self.recent_check_seconds
+        if full > 0:
+            self.schedulers.every(VERSION_JOB, self.check_versions, recent if 0 < recent < full else full)
+
+    def _known_version(self, key: str) -> int:
+        """The newest version of the room that this process's screens were sent (rooms
+        with streams here), or that its memory holds (a room running here with none: a
+        read of the room refreshes memory but sends screens nothing)."""
+        delivered = self._delivered.get(key, -1)
+        if self.streams.count(key):
+            return delivered
+        return max(delivered, self.timestamps.version(key))
+
+    @in_app_context
+    def check_versions(self, full: bool | None = None) -> int:
+        """Rooms with streams here, or running in this process's memory, whose database
+        version is newer than what this process knows are resynced. Returns how many.
+        ``full``: read every such room by key (default: when VERSION_CHECK_SECONDS have
+        passed since the last full read; otherwise only the recently touched rooms).
+        (A running timer here with no stream: a lost pause would otherwise leave memory
+        counting down, and a Start sent here would be answered from it.)"""
+        now = time.monotonic()
+        if full is None:
+            full = not 0 < self.recent_check_seconds < self.version_check_seconds \
+                or now >= self._next_full_check
+        if full:
+            self._next_full_check = now + self.version_check_seconds
+        keys = set(self.streams.keys()) | set(self.timestamps.running())
+        if not keys:
+            return 0
+        query = select(PairRoom.access_code, PairRoom.version, PairRoom.deleted_at)
+        if full:
+            query = query.where(PairRoom.access_code.in_(sorted(keys)))
+        else:
+            query = query.where(PairRoom.touched_at >= utcnow() - timedelta(seconds=RECENT_WINDOW_SECONDS))
+        rows = db.session.execute(query).all()
+        db.session.rollback()
+        behind = {code: version for code, version, deleted in rows
+                  if code in keys and (deleted is not None or version > self._known_version(code))}
+        if not behind:
+            return 0
+        time.sleep(GAP_MS / 1000)  # a batch just committed may be on its way: give it time
+        healed = 0
+        for key, version in behind.items():
+            with self.locks(key):
+                if self._known_version(key) >= version:
+                    continue
+                log.warning("room %s: behind the database (delivered %s, database %s): "
+                            "resyncing", key, self._delivered.get(key), version)
+                try:
+                    self.resync(key)
+                    healed += 1
+                except Exception:  # noqa: BLE001 - one room's trouble must not stop the rest
+                    db.session.rollback()
+                    log.exception("room %s: resync failed", key)
+        return healed
