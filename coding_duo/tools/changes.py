@@ -45,11 +45,13 @@ def changing(room: PairRoom):
             change.emit(event, data)
 
 
-def ensure_room_for(room: PairRoom, model) -> None:
+def ensure_room_for(room: PairRoom, model) -> int:
     """409 when the room already holds as many of ``model`` as it may (called in
-    ``changing``, under the room's lock, so racing adds cannot pass the cap)."""
+    ``changing``, under the room's lock, so racing adds cannot pass the cap); else
+    how many it holds."""
     setting, refusal = CAPS[model]
     cap = current_app.config[setting]
     count = db.session.scalar(select(func.count()).select_from(model).where(model.room_id == room.id))
     if count >= cap:
         raise Conflict(refusal, cap=cap)
+    return count

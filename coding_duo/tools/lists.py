@@ -51,23 +51,27 @@ class ListChanges:
         self._kinds = CHANGES if kinds is None else kinds
         self._changes: list[tuple[type, str, object]] = []
 
-    def put(self, item) -> None:
-        self._changes.append((type(item), item.id, item))
+    def put(self, item, index: int | None = None) -> None:
+        """``index``: where the item is now, when the change knows it (a move, an
+        append); otherwise it is read after the flush."""
+        self._changes.append((type(item), item.id, item, index))
 
     def remove(self, item) -> None:
-        self._changes.append((type(item), item.id, None))
+        self._changes.append((type(item), item.id, None, None))
 
     def events(self, room: PairRoom) -> list[tuple[str, dict]]:
         """The events, read after the change was flushed (an item's index among the
-        room's items as they are now: only ids are read, not the list)."""
+        room's items as they are now, unless the change gave it: only ids are read,
+        not the list)."""
         events = []
-        for model, item_id, item in self._changes:
+        for model, item_id, item, index in self._changes:
             event, as_json, order = self._kinds[model]
             if item is None:
                 events.append((event, {"op": "remove", "id": item_id}))
                 continue
-            ids = db.session.execute(
-                select(model.id).where(model.room_id == room.id).order_by(*order)).scalars().all()
-            index = ids.index(item_id)
+            if index is None:
+                ids = db.session.execute(
+                    select(model.id).where(model.room_id == room.id).order_by(*order)).scalars().all()
+                index = ids.index(item_id)
             events.append((event, {"op": "put", "index": index, "item": as_json(item, index)}))
         return events

@@ -7,7 +7,7 @@ renumbered. The order is total and stable whatever happens.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..rooms.models import PairRoom
@@ -56,6 +56,7 @@ def current_todo(todo_id: str) -> Todo:
 
 
 def add_todo(room: PairRoom, content: str) -> Todo:
+    """A new todo after the last (its index is the count of todos before it)."""
     last = db.session.execute(
         select(func.max(Todo.position)).where(Todo.room_id == room.id)).scalar()
     todo = Todo(room_id=room.id, content=content, is_checked=False,
@@ -64,27 +65,36 @@ def add_todo(room: PairRoom, content: str) -> Todo:
     return todo
 
 
-def move_todo(todo: Todo, index: int) -> None:
-    others = [t for t in list_todos(todo.room) if t.id != todo.id]
+def move_todo(todo: Todo, index: int) -> int:
+    """Put ``todo`` at ``index`` of its room's list; returns that index. Reads the
+    others' ids and positions only (columns, not objects: a move in a long list runs
+    under the room's row lock, which the time-ups wait for)."""
+    others = [(todo_id, position) for todo_id, position in db.session.execute(
+        select(Todo.id, Todo.position).where(Todo.room_id == todo.room_id)
+        .order_by(Todo.position, Todo.created_at, Todo.id)) if todo_id != todo.id]
     if index > len(others):
         raise BadRequest(N_("order must be between 0 and %(max)s"), max=len(others))
-    before = others[index - 1] if index > 0 else None
-    after = others[index] if index < len(others) else None
-    position = _between(before, after)
+    position = _between(others, index)
     if position is None:  # no room between the neighbours: spread the list out again
-        for n, other in enumerate(others):
-            other.position = (n + 1) * GAP
-        position = _between(before, after)
+        others = [(todo_id, (n + 1) * GAP) for n, (todo_id, _) in enumerate(others)]
+        db.session.execute(update(Todo), [{"id": todo_id, "position": position}
+                                          for todo_id, position in others])
+        position = _between(others, index)
     todo.position = position
+    return index
 
 
-def _between(before: Todo | None, after: Todo | None) -> int | None:
+def _between(others: list[tuple[str, int]], index: int) -> int | None:
+    """A position that puts a todo at ``index`` of ``others`` ((id, position) in
+    order), or None when its neighbours have no integer between them."""
+    before = others[index - 1][1] if index > 0 else None
+    after = others[index][1] if index < len(others) else None
     if before is None and after is None:
         return GAP
     if before is None:
-        return after.position - GAP
+        return after - GAP
     if after is None:
-        return before.position + GAP
-    if after.position - before.position < 2:
+        return before + GAP
+    if after - before < 2:
         return None
-    return (before.position + after.position) // 2
+    return (before + after) // 2

@@ -10,7 +10,7 @@ from ..web.validation import parse_body
 from .changes import changing, ensure_room_for
 from .models import Todo
 from .schemas import CreateTodo, EditTodo, MoveTodo
-from .todos import add_todo, current_todo, find_todo, list_todos, move_todo, todo_json, todos_json
+from .todos import add_todo, current_todo, find_todo, move_todo, todo_json, todos_json
 
 
 @bp.get("/<code>/todos")
@@ -24,11 +24,11 @@ def create_todo(code):
     room = readable_room(code)
     body = parse_body(CreateTodo)
     with changing(room) as lists:
-        ensure_room_for(room, Todo)
+        index = ensure_room_for(room, Todo)  # appended: after the ones there
         todo = add_todo(room, body.content)
         db.session.flush()
-        lists.put(todo)
-        created = todo_json(todo, len(list_todos(room)) - 1)  # before a racing delete can win
+        lists.put(todo, index)
+        created = todo_json(todo, index)  # before a racing delete can win
     return jsonify(created), 201
 
 
@@ -62,8 +62,7 @@ def reorder_todo(todo_id):
     body = parse_body(MoveTodo)
     with changing(todo.room) as lists:
         todo = current_todo(todo_id)
-        move_todo(todo, body.order)
-        lists.put(todo)
+        lists.put(todo, move_todo(todo, body.order))
     return "", 204
 
 

@@ -107,6 +107,30 @@ def test_todo_order_stays_total_and_stable_through_any_moves(tapi):
     assert [t["id"] for t in tapi.call("GET", f"/api/{code}/todos").json()] == model
 
 
+def test_a_screen_applying_each_move_and_append_ends_on_the_list_get_shows(tapi, tools_server):
+    """A move and an append say where the todo now is without reading the list back
+    (tools/todos.move_todo, the create's count): the index each change event carries
+    must be the true one, through a renumbering too."""
+    code = tapi.create_room()
+    ids = [tapi.call("POST", f"/api/{code}/todos", {"content": f"t{n}"}).json()["id"] for n in range(6)]
+    screen = stream(tools_server.url, code)
+    try:
+        screen.wait_event("todos")
+        rng = random.Random(7)
+        for step in range(60):
+            if step % 10 == 9:
+                created = tapi.call("POST", f"/api/{code}/todos", {"content": f"new {step}"})
+                assert created.status_code == 201
+                assert created.json()["order"] == len(ids)
+                ids.append(created.json()["id"])
+            todo_id = ids[step % 3] if step < 30 else rng.choice(ids)  # squeezes one gap first
+            index = 1 if step < 30 else rng.randrange(len(ids))
+            assert tapi.call("PATCH", f"/api/todos/{todo_id}/order", {"order": index}).status_code == 204
+        want = tapi.call("GET", f"/api/{code}/todos").json()
+        screen.wait_for(lambda events: shown(events)["todos"] == want, timeout=5)
+    finally:
+        screen.close()
+
 # ----- categories and links ----------------------------------------------------------------
 
 def test_categories_and_links(tapi, pages):
