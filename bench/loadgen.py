@@ -252,6 +252,7 @@ async def main(args) -> dict:
 
     # Measure: ticks arrive on their own; the API is exercised alongside.
     measure_from = now_ms()
+    print("measure-start", flush=True)  # bench/run.py reads the servers' CPU from here
     api_latencies: list[float] = []
     api_errors = 0
 
@@ -289,6 +290,7 @@ async def main(args) -> dict:
             await task
     await asyncio.gather(probe_connects(), *(api_caller() for _ in range(args.api_callers)))
     measure_to = now_ms()
+    print("measure-end", flush=True)
 
     # Command -> event: pause some rooms, then start them again.
     sample = random.sample(codes, min(len(codes), args.commands))
@@ -348,7 +350,11 @@ async def main(args) -> dict:
                 spread.append(abs(arrivals[0][value] - arrivals[1][value]))
     return {
         "streams": len(streams), "rooms": rooms, "urls": urls,
-        "measure_seconds": (measure_to - measure_from) / 1000,
+        "client": "loadgen", "measure_seconds": (measure_to - measure_from) / 1000,
+        # the ticks received in the window: what every server sends alike (bench/run.py
+        # divides the servers' CPU in the window by it)
+        "events_in_window": sum(1 for s in streams for a, n, _ in s.events
+                                if n == "remaining-time" and measure_from <= a <= measure_to),
         "tick_latency_ms": summary(tick_latency),
         "tick_latency_by_minute_ms": [
             {"minute": m, "p50": pct(v, 50), "p99": pct(v, 99), "n": len(v)}

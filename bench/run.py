@@ -26,13 +26,14 @@ import tempfile
 import time
 import uuid
 
+from report import write_report  # bench/report.py (run as a script: bench/ is on the path)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results")
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 LEVELS = [10, 100, 500, 1000, 2000]
 BEYOND = [3000, 4000, 5000, 6000, 8000]
-CAPACITY_TICK_P99_MS = 100  # "holds N streams": tick p99 at most this, and not failed()
 
 
 def free_port() -> int:
@@ -160,33 +161,56 @@ def rss_mb(processes) -> float:
     return total / 2**20
 
 
-def run_level(name: str, streams: int, args, log_dir: str) -> dict:
+CLIENTS = {"loadgen": "loadgen.py", "sockclient": "sockclient.py"}
+
+
+def run_level(name: str, streams: int, args, log_dir: str, client: str = "loadgen") -> dict:
+    """One server at one level, loaded by ``client``. CPU is read twice: over the whole
+    level (``cpu_percent``: setup, connects and all) and over the measured window only,
+    between the client's ``measure-start`` and ``measure-end`` lines, which is what
+    ``cpu_us_per_event`` divides by the events the client received in that window."""
     servers = Servers(name, streams, log_dir).start()
     try:
         procs = servers.processes()
         cpu0, wall0 = cpu_seconds(procs), time.monotonic()
-        out = os.path.join(log_dir, f"{name}-{streams}.json")
-        cmd = [sys.executable, os.path.join(ROOT, "bench", "loadgen.py"), "--streams", str(streams),
+        out = os.path.join(log_dir, f"{name}-{streams}-{client}.json")
+        cmd = [sys.executable, os.path.join(ROOT, "bench", CLIENTS[client]), "--streams", str(streams),
                "--measure", str(args.measure), "--out", out]
         for url in servers.urls:
             cmd += ["--url", url]
         peak, loadgen_cpu = 0.0, 0.0
-        loadgen = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        loadgen = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        marks = {}
+
+        def read_marks():
+            for line in loadgen.stdout:
+                if line.strip() in (b"measure-start", b"measure-end"):
+                    marks[line.strip().decode()] = (cpu_seconds(servers.processes()), time.monotonic())
+        import threading
+        reader = threading.Thread(target=read_marks, daemon=True)
+        reader.start()
         import psutil
         loadgen_proc = psutil.Process(loadgen.pid)
         while loadgen.poll() is None:
             peak = max(peak, rss_mb(servers.processes()))
             loadgen_cpu = max(loadgen_cpu, cpu_seconds([loadgen_proc]))
             time.sleep(0.5)
+        reader.join(5)
         procs = servers.processes()
         cpu = (cpu_seconds(procs) - cpu0) / (time.monotonic() - wall0) * 100
         if loadgen.returncode != 0:
-            return {"server": name, "streams": streams, "failed": True,
+            return {"server": name, "streams": streams, "client": client, "failed": True,
                     "error": loadgen.stderr.read().decode()[-500:]}
         with open(out) as handle:
             result = json.load(handle)
-        result.update(server=name, rss_mb=round(peak, 1), cpu_percent=round(cpu, 1),
+        result.update(server=name, client=client, rss_mb=round(peak, 1), cpu_percent=round(cpu, 1),
                       loadgen_cpu_percent=round(loadgen_cpu / (time.monotonic() - wall0) * 100, 1))
+        if "measure-start" in marks and "measure-end" in marks:
+            (c0, t0), (c1, t1) = marks["measure-start"], marks["measure-end"]
+            result["window_cpu_s"] = round(c1 - c0, 3)
+            result["window_cpu_percent"] = round((c1 - c0) / (t1 - t0) * 100, 1)
+            events = result.get("events_in_window") or 0
+            result["cpu_us_per_event"] = round((c1 - c0) / events * 1e6, 2) if events else None
         result["failed"] = failed(result)
         return result
     finally:
@@ -201,96 +225,6 @@ def failed(result: dict) -> bool:
             or p99 is None or p99 > 1000)
 
 
-def fmt(value, digits=1):
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def write_report(results: list[dict], out_dir: str, title: str) -> None:
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "results.json"), "w") as handle:
-        json.dump(results, handle, indent=1)
-    lines = [f"# {title}", "",
-             f"Machine: {os.cpu_count()} cores; load generator on the same machine. "
-             "Latencies in ms (p50 / p99). Tick = arrival minus the instant the remaining time "
-             "crossed that second; spread = the two clients of a room, same tick; "
-             "cmd→event = pause command to the event at each client; "
-             "connect→state = a single join while loaded.", "",
-             "| server | streams | tick p50 / p99 / max | value err p99 | spread p99 | cmd→event p50 / p99 "
-             "| API p50 / p99 | connect→state p50 / p99 | refused | stalled | RSS MB | CPU % |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        if r.get("error"):
-            lines.append(f"| {r['server']} | {r['streams']} | failed: {r['error'][:60]!r} |||||||||| ")
-            continue
-        t, v, s = r["tick_latency_ms"], r["value_error_ms"], r["spread_ms"]
-        c, a, k = r["pause_to_event_ms"], r["api_ms"], r["connect_to_state_ms"]
-        mark = " **(failed)**" if r["failed"] else ""
-        lines.append(
-            f"| {r['server']} | {r['streams']}{mark} | {fmt(t['p50'])} / {fmt(t['p99'])} / {fmt(t['max'])} "
-            f"| {fmt(v['p99'])} | {fmt(s['p99'])} | {fmt(c['p50'])} / {fmt(c['p99'])} "
-            f"| {fmt(a['p50'])} / {fmt(a['p99'])} | {fmt(k['p50'])} / {fmt(k['p99'])} "
-            f"| {r['refused']} | {r['stalled']} | {fmt(r['rss_mb'], 0)} | {fmt(r['cpu_percent'], 0)} |")
-    lines += capacity_lines(results)
-    with open(os.path.join(out_dir, "results.md"), "w") as handle:
-        handle.write("\n".join(lines) + "\n")
-    plot(results, out_dir)
-
-
-def held(result: dict) -> bool:
-    p99 = (result.get("tick_latency_ms") or {}).get("p99")
-    return (not result.get("error") and not result["failed"]
-            and p99 is not None and p99 <= CAPACITY_TICK_P99_MS)
-
-
-def capacity_lines(results: list[dict]) -> list[str]:
-    """Per server, the most streams it held among the levels run, and duo2 against duo."""
-    best = {}
-    for r in results:
-        if held(r) and r["streams"] > best.get(r["server"], {}).get("streams", 0):
-            best[r["server"]] = r
-    if not best:
-        return []
-    lines = ["", f"## Capacity: the most streams held with tick p99 ≤ {CAPACITY_TICK_P99_MS} ms "
-                 "(at most 1 % refused or stalled), among the levels run", "",
-             "| server | streams | tick p99 | API p99 | server CPU % | load generator CPU % |",
-             "|---|---|---|---|---|---|"]
-    for name, r in best.items():
-        lines.append(f"| {name} | {r['streams']} | {fmt(r['tick_latency_ms']['p99'])} "
-                     f"| {fmt(r['api_ms']['p99'])} | {fmt(r['cpu_percent'], 0)} "
-                     f"| {fmt(r.get('loadgen_cpu_percent'), 0)} |")
-    if "duo" in best and "duo2" in best:
-        lines += ["", f"Two processes hold {best['duo2']['streams'] / best['duo']['streams']:.2f}× "
-                      "what one holds, at the levels run."]
-    return lines
-
-
-def plot(results: list[dict], out_dir: str) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    ok = [r for r in results if not r.get("error")]
-    charts = [("tick_p99.png", "tick delivery p99 (ms)", lambda r: r["tick_latency_ms"]["p99"], 100),
-              ("api_p99.png", "API p99 while loaded (ms)", lambda r: r["api_ms"]["p99"], 50),
-              ("rss.png", "server RSS (MB)", lambda r: r["rss_mb"], None),
-              ("cpu.png", "server CPU (% of one core)", lambda r: r["cpu_percent"], None)]
-    for filename, label, value, target in charts:
-        fig, ax = plt.subplots(figsize=(7, 4.2))
-        for server in dict.fromkeys(r["server"] for r in ok):
-            points = [(r["streams"], value(r)) for r in ok if r["server"] == server and value(r) is not None]
-            if points:
-                ax.plot(*zip(*points), marker="o", label=server)
-        if target:
-            ax.axhline(target, color="grey", linestyle="--", linewidth=1, label=f"target {target}")
-        ax.set_xscale("log")
-        ax.set_xlabel("open streams")
-        ax.set_ylabel(label)
-        ax.grid(True, alpha=.3)
-        ax.legend()
-        fig.tight_layout()
-        fig.savefig(os.path.join(out_dir, filename), dpi=110)
-        plt.close(fig)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--servers", default="duo,duo2,flask-sse,starlette")
@@ -300,6 +234,9 @@ def main():
     parser.add_argument("--measure", type=float, default=10)
     parser.add_argument("--smoke", action="store_true", help="a few streams, a few seconds")
     parser.add_argument("--soak", type=float, help="seconds of one long turn (drift)")
+    parser.add_argument("--clients", default="loadgen,sockclient",
+                        help="load clients, each running the whole comparison (bench/loadgen.py, "
+                             "bench/sockclient.py)")
     parser.add_argument("--out", default=RESULTS)
     args = parser.parse_args()
     log_dir = tempfile.mkdtemp(prefix="duo-bench-logs-")
@@ -308,18 +245,21 @@ def main():
     if args.soak:
         return soak(args, log_dir)
     results = []
-    for name in args.servers.split(","):
-        levels = [int(n) for n in args.levels.split(",") if n]
-        levels += [int(n) for n in args.beyond.split(",") if n]
-        for streams in levels:
-            print(f"{name}: {streams} streams ...", flush=True)
-            result = run_level(name, streams, args, log_dir)
-            results.append(result)
-            print(f"  tick p99 {result.get('tick_latency_ms', {}).get('p99')} "
-                  f"api p99 {result.get('api_ms', {}).get('p99')} cpu {result.get('cpu_percent')} "
-                  f"loadgen cpu {result.get('loadgen_cpu_percent')} failed={result.get('failed')}", flush=True)
-            if result.get("failed") and streams >= max(LEVELS):
-                break  # beyond the standard levels, stop at the first failure
+    for client in args.clients.split(","):
+        for name in args.servers.split(","):
+            levels = [int(n) for n in args.levels.split(",") if n]
+            levels += [int(n) for n in args.beyond.split(",") if n]
+            for streams in levels:
+                print(f"{client} / {name}: {streams} streams ...", flush=True)
+                result = run_level(name, streams, args, log_dir, client)
+                results.append(result)
+                print(f"  tick p99 {result.get('tick_latency_ms', {}).get('p99')} "
+                      f"api p99 {result.get('api_ms', {}).get('p99')} cpu {result.get('cpu_percent')} "
+                      f"us/event {result.get('cpu_us_per_event')} "
+                      f"client cpu {result.get('loadgen_cpu_percent')} failed={result.get('failed')}",
+                      flush=True)
+                if result.get("failed") and streams >= max(LEVELS):
+                    break  # beyond the standard levels, stop at the first failure
     title = "Coding Duo benchmark (smoke)" if args.smoke else "Coding Duo benchmark"
     write_report(results, args.out, title)
     print(f"wrote {args.out}/results.md (logs in {log_dir})")
