@@ -9,6 +9,7 @@ import logging
 
 from .admin.retention import scheduled_pass
 from .rooms.locks import RoomLocks
+from .rooms.sessions import let_go_of_connection
 from .streams.bus import make_bus
 from .streams.cap import SnapshotSlots, StreamCap
 from .streams.registry import EventStreamsRegistry
@@ -33,7 +34,7 @@ class Duo:
         self.streams = EventStreamsRegistry(queue_size=config["STREAM_QUEUE_SIZE"])
         self.timestamps = TimestampRegistry()
         self.schedulers = SchedulerRegistry(pool_size=config["SCHEDULER_POOL_SIZE"])
-        self.locks = RoomLocks(config["ROOM_LOCK_STRIPES"])
+        self.locks = RoomLocks(config["ROOM_LOCK_STRIPES"], before_wait=let_go_of_connection)
         self.stream_cap = StreamCap(config["MAX_STREAMS"], config["MAX_STREAMS_PER_CLIENT"])
         self.snapshot_slots = SnapshotSlots(config["SNAPSHOT_CONCURRENCY"])
         self.previewer = LinkPreviewer(
