@@ -5,11 +5,15 @@ What a thread read before the lock (the room a view looked up to answer 404 earl
 is only a read: the change re-reads the room under the lock, with the row locked.
 So the transaction can end, and the connection go back to the pool, while the
 thread waits. Not when the session holds anything not committed: objects changed
-in memory, or anything flushed or written in this transaction (``unsaved``)."""
+in memory, or anything flushed, written or row-locked in this transaction through
+the session (``unsaved``: ORM inserts, updates and deletes, ``FOR UPDATE``/``FOR
+SHARE`` selects, any text statement but a plain SELECT). Statements run on
+``session.connection()`` directly are not seen: do not take a decision lock after one."""
 from __future__ import annotations
 
 from flask import has_app_context
 from sqlalchemy import event
+from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -38,8 +42,16 @@ def _flushed(session, _context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    statement = state.statement
+    if (state.is_insert or state.is_update or state.is_delete
+            or getattr(statement, "_for_update_arg", None) is not None
+            or isinstance(statement, TextClause) and not _plain_select(statement.text)):
         state.session.info[_WROTE] = True
+
+
+def _plain_select(sql: str) -> bool:
+    words = sql.lstrip().lower()
+    return words.startswith("select") and " for update" not in words and " for share" not in words
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -7,6 +7,8 @@ resyncs, a new stream's snapshot), ``ticks`` (the per-second tick and each room'
 """
 from __future__ import annotations
 
+import threading
+
 from ..rooms.locks import RoomLocks
 from ..rooms.models import PairRoom, RoomStatus
 from ..rooms.service import (ensure_writable, follows_time_up, mark_deleted, pair_json,
@@ -52,6 +54,9 @@ class SchedulerService(Transitions, Delivery, VersionChecks, Ticks, Sweep, Memor
         self.version_check_seconds = version_check_seconds  # 0: one process, no check
         self.recent_check_seconds = recent_check_seconds  # 0: rooms by key only
         self._next_full_check = 0.0  # monotonic: when the version check reads every room again
+        self._behind: dict[str, tuple[int, int]] = {}  # key -> (version, due ms): to heal
+        self._behind_lock = threading.Lock()
+        self._healing = False  # a heal job is queued or running
         self.swap_window_ms = int(time_up_swap_window_seconds * 1000)
         self.clock = clock
         self.started_at = clock()
