@@ -56,7 +56,6 @@ class SchedulerService(Transitions, Delivery, VersionChecks, Ticks, Sweep, Memor
         self._next_full_check = 0.0  # monotonic: when the version check reads every room again
         self._behind: dict[str, tuple[int, int]] = {}  # key -> (version, due ms): to heal
         self._behind_lock = threading.Lock()
-        self._healing = False  # a heal job is queued or running
         self.swap_window_ms = int(time_up_swap_window_seconds * 1000)
         self.clock = clock
         self.started_at = clock()

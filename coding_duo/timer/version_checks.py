@@ -13,8 +13,8 @@ Two reads, one job:
   deletion, a room changed before the window).
 
 A room whose database version is newer than what this process knows is resynced
-(after ``GAP_MS``: a batch just committed may be on its way) by one heal job, which
-works through the rooms found behind one after another, so the check itself stays
+(after ``GAP_MS``: a batch just committed may be on its way) by the heal job, which
+runs every ``HEAL_PERIOD_MS`` and works through the rooms due one after another, so the check itself stays
 quick (150 rooms of 500 todos behind after a write pause took 1.4 s to heal, and the
 check, when it healed them itself, skipped its runs meanwhile) and the resyncs take
 one worker of the scheduler's pool: time-ups share it (a job per room behind, all due
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 VERSION_JOB = "~versions"
 HEAL_JOB = "~heal-behind"
+HEAL_PERIOD_MS = GAP_MS // 2  # a room found behind is healed GAP_MS to GAP_MS * 1.5 later
 # The recent read looks this far back: commits land after their touched_at (a slow
 # transaction, a process's clock a little behind another's), and a check can run late.
 RECENT_WINDOW_SECONDS = 10.0
@@ -52,6 +53,7 @@ class VersionChecks:
         full, recent = self.version_check_seconds, self.recent_check_seconds
         if full > 0:
             self.schedulers.every(VERSION_JOB, self.check_versions, recent if 0 < recent < full else full)
+            self.schedulers.every(HEAL_JOB, self._heal_queued, HEAL_PERIOD_MS / 1000)
 
     def _known_version(self, key: str) -> int:
         """The newest version of the room that this process's screens were sent (rooms
@@ -100,45 +102,21 @@ class VersionChecks:
 
     def _queue_behind(self, behind: dict[str, int], due: int) -> None:
         """Queue rooms for the heal job (a room queued already keeps its due time and
-        takes the newer version); start the job unless it is queued or running."""
+        takes the newer version)."""
         with self._behind_lock:
             for key, version in behind.items():
                 queued = self._behind.get(key)
                 self._behind[key] = (max(version, queued[0]), queued[1]) if queued else (version, due)
-            if self._healing:
-                return
-            self._healing = True
-        try:
-            self.schedulers.at(HEAL_JOB, self._heal_queued, due)
-        except BaseException:
-            with self._behind_lock:
-                self._healing = False
-            raise
 
     @in_app_context
     def _heal_queued(self) -> int:
-        """Every queued room whose due time has come, one after another, until none is
-        left (waiting out the due time of those queued meanwhile). Returns how many were
-        resynced."""
-        healed = 0
-        try:
-            while True:
-                with self._behind_lock:
-                    if not self._behind:
-                        self._healing = False
-                        return healed
-                    now = self.clock()
-                    ready = [key for key, (_, due) in self._behind.items() if due <= now]
-                    wait = min(due for _, due in self._behind.values()) - now
-                    picked = [(key, self._behind.pop(key)[0]) for key in ready]
-                if not picked:
-                    time.sleep(max(wait, 1) / 1000)
-                for key, version in picked:
-                    healed += self._heal_behind(key, version)
-        except BaseException:
-            with self._behind_lock:
-                self._healing = False
-            raise
+        """The heal job (every HEAL_PERIOD_MS, one run at a time): every queued room whose
+        due time has come, one after another. Returns how many were resynced."""
+        with self._behind_lock:
+            now = self.clock()
+            ready = [key for key, (_, due) in self._behind.items() if due <= now]
+            picked = [(key, self._behind.pop(key)[0]) for key in ready]
+        return sum(self._heal_behind(key, version) for key, version in picked)
 
     @in_app_context
     def _heal_behind(self, key: str, version: int) -> bool:
